@@ -1,0 +1,234 @@
+/**
+ * The one place where the environment becomes configuration. `.env` is read through dotenv,
+ * every variable is validated with zod, and a missing or invalid one is a `ConfigError` that
+ * names it. Every variable read here is documented in `.env.example`.
+ */
+import { config as loadDotenv } from 'dotenv';
+import { z } from 'zod';
+import { ConfigError } from './core/errors.js';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((value) => (value === '' ? undefined : value))
+  .optional();
+const optionalUrl = optionalString.pipe(z.url({ protocol: /^(https?|wss?)$/ }).optional());
+const url = (fallback: string) => optionalUrl.transform((value) => value ?? fallback);
+const integer = (fallback: number, min = 0) =>
+  optionalString.pipe(z.coerce.number<string | undefined>().int().min(min).optional()).transform((value) => value ?? fallback);
+const boolean = (fallback: boolean) =>
+  optionalString
+    .pipe(z.enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off']).optional())
+    .transform((value) => (value === undefined ? fallback : ['1', 'true', 'yes', 'on'].includes(value)));
+const list = optionalString.transform((value) =>
+  value === undefined ? [] : value.split(',').map((item) => item.trim()).filter(Boolean),
+);
+
+/** The variables, their defaults and their rules. The keys are the environment names. */
+const EnvSchema = z.object({
+  LOG_LEVEL: optionalString.pipe(z.enum(LOG_LEVELS).optional()).transform((value) => value ?? 'info'),
+
+  STREAM_API_KEY: optionalString,
+  STREAM_API_SECRET: optionalString,
+  STREAM_BASE_URL: optionalUrl,
+  STREAM_VIDEO_BASE_URL: url('https://video.stream-io-api.com/video'),
+  STREAM_LOCATION_HINT_URL: url('https://hint.stream-io-video.com/'),
+  STREAM_TIMEOUT_MS: integer(10_000, 1),
+  STREAM_CHAT_CHANNEL_TYPE: optionalString.transform((value) => value ?? 'messaging'),
+  STREAM_DEMO_BASE_URL: url('https://pronto.getstream.io'),
+  STREAM_DEMO_TOKEN_TTL_S: integer(3600, 60),
+  DEMO_OPEN_BROWSER: boolean(true),
+
+  GOOGLE_API_KEY: optionalString,
+  GEMINI_API_KEY: optionalString,
+  GOOGLE_GEMINI_BASE_URL: optionalUrl,
+  GEMINI_MODEL: optionalString.transform((value) => value ?? 'gemini-2.5-flash'),
+  GEMINI_LIVE_MODEL: optionalString.transform((value) => value ?? 'gemini-2.5-flash-native-audio-preview-09-2025'),
+  GEMINI_VOICE: optionalString.transform((value) => value ?? 'Puck'),
+
+  AGENT_USER_ID: optionalString.transform((value) => value ?? 'gemini-agent'),
+  AGENT_NAME: optionalString.transform((value) => value ?? 'Gemini Agent'),
+  AGENT_IMAGE_URL: optionalUrl,
+  AGENT_INSTRUCTIONS: optionalString,
+  AGENT_VIDEO: boolean(false),
+
+  HOST: optionalString.transform((value) => value ?? '127.0.0.1'),
+  PORT: integer(8080, 0),
+  WORKER_API_KEYS: list,
+  WORKER_ADMIN_KEY: optionalString,
+  CORS_ORIGINS: list,
+  BOTS_FILE: optionalString,
+  COMPLETE_TIMEOUT_MS: integer(800_000, 1),
+  COMPLETE_PING_INTERVAL_MS: integer(10_000, 1),
+  RATE_LIMIT_PER_MINUTE: integer(60, 1),
+  RATE_LIMIT_BURST: integer(20, 1),
+  ATTACHMENT_MAX_BYTES: integer(5 * 1024 * 1024, 1),
+  ATTACHMENT_TIMEOUT_MS: integer(10_000, 1),
+
+  MAX_SESSIONS: integer(20, 1),
+  MAX_SESSIONS_PER_CALL: integer(1, 1),
+  AGENT_IDLE_TIMEOUT_MS: integer(60_000, 1),
+  MAX_SESSION_DURATION_MS: integer(60 * 60 * 1000, 1),
+  DRAIN_TIMEOUT_MS: integer(25_000, 1),
+  REDIS_URL: optionalString.pipe(z.url({ protocol: /^rediss?$/ }).optional()),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export interface Config {
+  logLevel: Env['LOG_LEVEL'];
+  stream: {
+    apiKey: string | undefined;
+    apiSecret: string | undefined;
+    /** REST base (chat, video, users); undefined means the SDK's own default hosts. */
+    baseUrl: string | undefined;
+    /** Coordinator base of the video client; its WebSocket URL is derived from it. */
+    videoBaseUrl: string;
+    locationHintUrl: string;
+    timeoutMs: number;
+    chatChannelType: string;
+    demoBaseUrl: string;
+    demoTokenTtlS: number;
+    openBrowser: boolean;
+  };
+  google: {
+    apiKey: string | undefined;
+    baseUrl: string | undefined;
+    model: string;
+    liveModel: string;
+    voice: string;
+  };
+  agent: {
+    userId: string;
+    name: string;
+    imageUrl: string | undefined;
+    instructions: string | undefined;
+    video: boolean;
+  };
+  server: {
+    host: string;
+    port: number;
+    apiKeys: string[];
+    adminKey: string | undefined;
+    corsOrigins: string[];
+    botsFile: string | undefined;
+    completeTimeoutMs: number;
+    pingIntervalMs: number;
+    rateLimitPerMinute: number;
+    rateLimitBurst: number;
+    attachmentMaxBytes: number;
+    attachmentTimeoutMs: number;
+  };
+  worker: {
+    maxSessions: number;
+    maxSessionsPerCall: number;
+    idleTimeoutMs: number;
+    maxSessionDurationMs: number;
+    drainTimeoutMs: number;
+    redisUrl: string | undefined;
+  };
+}
+
+/**
+ * Reads and validates the configuration. `env` defaults to `process.env` after `.env` is
+ * loaded (variables already set win over the file).
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = readEnvironment()): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const variables = [...new Set(parsed.error.issues.map((issue) => String(issue.path[0])))];
+    const details = parsed.error.issues.map((issue) => `${String(issue.path[0])}: ${issue.message}`).join('; ');
+    throw new ConfigError(`Invalid configuration: ${details}. See .env.example.`, variables);
+  }
+  const e = parsed.data;
+  return {
+    logLevel: e.LOG_LEVEL,
+    stream: {
+      apiKey: e.STREAM_API_KEY,
+      apiSecret: e.STREAM_API_SECRET,
+      baseUrl: e.STREAM_BASE_URL,
+      videoBaseUrl: e.STREAM_VIDEO_BASE_URL,
+      locationHintUrl: e.STREAM_LOCATION_HINT_URL,
+      timeoutMs: e.STREAM_TIMEOUT_MS,
+      chatChannelType: e.STREAM_CHAT_CHANNEL_TYPE,
+      demoBaseUrl: e.STREAM_DEMO_BASE_URL,
+      demoTokenTtlS: e.STREAM_DEMO_TOKEN_TTL_S,
+      openBrowser: e.DEMO_OPEN_BROWSER,
+    },
+    google: {
+      apiKey: e.GOOGLE_API_KEY ?? e.GEMINI_API_KEY,
+      baseUrl: e.GOOGLE_GEMINI_BASE_URL,
+      model: e.GEMINI_MODEL,
+      liveModel: e.GEMINI_LIVE_MODEL,
+      voice: e.GEMINI_VOICE,
+    },
+    agent: {
+      userId: e.AGENT_USER_ID,
+      name: e.AGENT_NAME,
+      imageUrl: e.AGENT_IMAGE_URL,
+      instructions: e.AGENT_INSTRUCTIONS,
+      video: e.AGENT_VIDEO,
+    },
+    server: {
+      host: e.HOST,
+      port: e.PORT,
+      apiKeys: e.WORKER_API_KEYS,
+      adminKey: e.WORKER_ADMIN_KEY,
+      corsOrigins: e.CORS_ORIGINS,
+      botsFile: e.BOTS_FILE,
+      completeTimeoutMs: e.COMPLETE_TIMEOUT_MS,
+      pingIntervalMs: e.COMPLETE_PING_INTERVAL_MS,
+      rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+      rateLimitBurst: e.RATE_LIMIT_BURST,
+      attachmentMaxBytes: e.ATTACHMENT_MAX_BYTES,
+      attachmentTimeoutMs: e.ATTACHMENT_TIMEOUT_MS,
+    },
+    worker: {
+      maxSessions: e.MAX_SESSIONS,
+      maxSessionsPerCall: e.MAX_SESSIONS_PER_CALL,
+      idleTimeoutMs: e.AGENT_IDLE_TIMEOUT_MS,
+      maxSessionDurationMs: e.MAX_SESSION_DURATION_MS,
+      drainTimeoutMs: e.DRAIN_TIMEOUT_MS,
+      redisUrl: e.REDIS_URL,
+    },
+  };
+}
+
+/** Where each credential comes from, for the message a newcomer sees when one is missing. */
+const CREDENTIAL_HELP: Record<string, string> = {
+  STREAM_API_KEY: 'free at https://getstream.io/try-for-free/ (Dashboard → your app → API key)',
+  STREAM_API_SECRET: 'free at https://getstream.io/try-for-free/ (Dashboard → your app → secret)',
+  GOOGLE_API_KEY: 'free at https://aistudio.google.com/apikey (GEMINI_API_KEY works too)',
+};
+
+/** Stream credentials, or a ConfigError naming the missing variables and where to get them. */
+export function requireStream(config: Config): { apiKey: string; apiSecret: string } {
+  const missing = [
+    config.stream.apiKey ? undefined : 'STREAM_API_KEY',
+    config.stream.apiSecret ? undefined : 'STREAM_API_SECRET',
+  ].filter((name): name is string => name !== undefined);
+  if (missing.length > 0) throw missingCredentials(missing);
+  return { apiKey: config.stream.apiKey!, apiSecret: config.stream.apiSecret! };
+}
+
+/** The Gemini key, or a ConfigError naming GOOGLE_API_KEY and where to get one. */
+export function requireGoogle(config: Config): { apiKey: string } {
+  if (!config.google.apiKey) throw missingCredentials(['GOOGLE_API_KEY']);
+  return { apiKey: config.google.apiKey };
+}
+
+/** One error naming every missing credential at once, so a newcomer fixes them in one go. */
+export function missingCredentials(variables: string[]): ConfigError {
+  const lines = variables.map((name) => `  ${name}: ${CREDENTIAL_HELP[name] ?? 'see .env.example'}`);
+  return new ConfigError(
+    `Missing ${variables.join(', ')}. Put them in .env (copy .env.example) or the environment:\n${lines.join('\n')}`,
+    variables,
+  );
+}
+
+function readEnvironment(): NodeJS.ProcessEnv {
+  loadDotenv({ quiet: true });
+  return process.env;
+}

@@ -1,0 +1,16 @@
+export {
+  Conversation,
+  ConversationClosedError,
+  ConversationSyncError,
+  type CloseReport,
+  type ConversationEvents,
+  type ConversationOptions,
+  type IndicatorState,
+  type PersistRequest,
+} from './conversation.js';
+export { ROLES, type Message, type Role, type UpsertInput } from './message.js';
+export { InMemoryConversation } from './in-memory-conversation.js';
+export { JsonlFileConversation } from './jsonl-file-conversation.js';
+export { StreamConversation, type StreamConversationOptions } from './stream/stream-conversation.js';
+export { splitIntoChunks, DEFAULT_CHUNK_CHARS } from './stream/chunking.js';
+export type { RetryVerdict } from './sync-worker.js';
