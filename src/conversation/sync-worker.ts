@@ -13,7 +13,7 @@
  * - No timer or promise runs while nothing is dirty.
  */
 import { toError } from '../core/errors.js';
-import { backoffDelayMs, sleep } from './backoff.js';
+import { backoffDelayMs, sleep } from '../core/backoff.js';
 
 export interface RetryVerdict {
   retryable: boolean;
@@ -176,10 +176,9 @@ export class SyncWorker {
           this.#options.onFailure(key, error, attempt);
           return;
         }
-        const delayMs = backoffDelayMs(
-          attempt - 1,
-          { baseMs: this.#options.backoffBaseMs, maxMs: this.#options.backoffMaxMs },
-          verdict.retryAfterMs,
+        const delayMs = Math.max(
+          backoffDelayMs(attempt - 1, { initialDelayMs: this.#options.backoffBaseMs, maxDelayMs: this.#options.backoffMaxMs }),
+          verdict.retryAfterMs ?? 0,
         );
         this.#options.onRetry(key, error, attempt, delayMs);
         try {

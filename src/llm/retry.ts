@@ -1,3 +1,5 @@
+import { backoffDelayMs } from '../core/backoff.js';
+
 /**
  * When to try a failed model request again. Providers retry only before anything reached the
  * caller (a half-streamed answer cannot be taken back), so this is about the pause in between.
@@ -15,8 +17,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxRetries: 3, initialDelayMs
 
 /**
  * The pause before retry number `retry` (0 for the first retry), or undefined when the server
- * advised a longer wait than `maxDelayMs`. Exponential backoff with "equal jitter": half of the
- * step is fixed, half random, so clients that failed together do not retry together.
+ * advised a longer wait than `maxDelayMs`; otherwise the shared exponential backoff.
  */
 export function retryDelayMs(
   retry: number,
@@ -25,6 +26,5 @@ export function retryDelayMs(
   random: () => number = Math.random,
 ): number | undefined {
   if (advisedDelayMs !== undefined) return advisedDelayMs <= policy.maxDelayMs ? advisedDelayMs : undefined;
-  const step = Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** retry);
-  return step / 2 + (random() * step) / 2;
+  return backoffDelayMs(retry, policy, random);
 }
