@@ -47,6 +47,14 @@ export interface ConversationOptions {
   logger?: Logger;
 }
 
+/** How persistence has gone so far. */
+export interface ConversationStats {
+  /** Writes retried after a retryable error. */
+  retries: number;
+  /** Writes given up (permanent error, retries exhausted, or close timed out). */
+  failures: number;
+}
+
 export interface CloseReport {
   /** Every change was persisted. */
   persisted: boolean;
@@ -90,6 +98,7 @@ export abstract class Conversation {
   readonly #closeTimeoutMs: number;
   #indicator: { state: IndicatorState; messageId?: string } = { state: 'idle' };
   #closing: Promise<CloseReport> | undefined;
+  readonly #stats: ConversationStats = { retries: 0, failures: 0 };
 
   constructor(options: ConversationOptions = {}) {
     const settings = { ...DEFAULTS, ...definedOnly(options) };
@@ -103,8 +112,10 @@ export abstract class Conversation {
       write: (key, signal) => this.#write(key, signal),
       isUrgent: (key) => key === INDICATOR_KEY || this.#byId.get(key)?.completed === true,
       classify: (error) => this.classifyError(error),
-      onRetry: (key, error, attempt, delayMs) =>
-        this.logger.warn({ messageId: key, attempt, delayMs, err: error.message }, 'conversation write failed; retrying'),
+      onRetry: (key, error, attempt, delayMs) => {
+        this.#stats.retries++;
+        this.logger.warn({ messageId: key, attempt, delayMs, err: error.message }, 'conversation write failed; retrying');
+      },
       onFailure: (key, error, attempts) => this.#reportFailure(key, error, attempts),
     });
   }
@@ -128,6 +139,10 @@ export abstract class Conversation {
       retryable: candidate.retryable === true,
       retryAfterMs: typeof candidate.retryAfterMs === 'number' ? candidate.retryAfterMs : undefined,
     };
+  }
+
+  get stats(): Readonly<ConversationStats> {
+    return this.#stats;
   }
 
   /** Messages in creation order. */
@@ -188,6 +203,7 @@ export abstract class Conversation {
     const report = await this.#worker.drain(this.#closeTimeoutMs);
     const unpersisted = report.unpersisted.filter((key) => key !== INDICATOR_KEY);
     for (const messageId of unpersisted) {
+      this.#stats.failures++;
       this.events.emit('conversation.error', {
         error: new ConversationSyncError(`Message ${messageId} was not persisted before close() timed out.`, messageId),
         messageId,
@@ -264,6 +280,7 @@ export abstract class Conversation {
 
   #reportFailure(key: string, error: Error, attempts: number): void {
     const messageId = key === INDICATOR_KEY ? undefined : key;
+    this.#stats.failures++;
     this.logger.error({ messageId, attempts, err: error.message }, 'conversation write failed permanently');
     const failure = new ConversationSyncError(
       `Could not persist ${messageId ? `message ${messageId}` : 'the AI indicator'} after ${attempts} attempt(s): ${error.message}`,

@@ -5,6 +5,7 @@ export {
   type CloseReport,
   type ConversationEvents,
   type ConversationOptions,
+  type ConversationStats,
   type IndicatorState,
   type PersistRequest,
 } from './conversation.js';
