@@ -1,0 +1,463 @@
+/**
+ * A Gemini Live conversation that outlives its WebSockets.
+ *
+ * One `GeminiRealtimeSession` is what the Agent holds; underneath, `LiveConnection`s come and
+ * go. The session keeps the latest resumption handle and replaces a lost connection with a
+ * resumed one, so consumers see `reconnecting`/`reconnected` and nothing else:
+ * - close codes 1011–1014, 1001, 1006 (network) or a server-side normal close: reconnect with
+ *   exponential backoff and jitter, resuming with the handle. After `maxAttempts` consecutive
+ *   failures: `error` (ProviderError, not retryable), then `closed`. A connection that dies
+ *   within `STABLE_CONNECTION_MS` of its setup does not reset the failure count, so a server
+ *   that accepts and then drops every session cannot make us loop forever.
+ * - a resumed setup the server refuses (an expired handle): the next attempt starts a fresh
+ *   session (`reconnected { resumed: false }`): the call goes on without the old context.
+ * - `goAway`: a replacement is opened while the old socket still serves ("make before break"),
+ *   as soon as the model is idle and a handle is known, or at the deadline the server gave.
+ * Audio sent while no connection is up is dropped, not buffered: replayed seconds late, the
+ * user's words would be answered out of turn. Text (`sendText`, `say`) is queued and sent once
+ * a connection is back.
+ */
+import type { GoogleGenAI, LiveServerContent, LiveServerMessage, UsageMetadata } from '@google/genai';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AgentsError, ProviderError, ValidationError, toError } from '../../core/errors.js';
+import { EventBus } from '../../core/event-bus.js';
+import { createLogger, type Logger } from '../../core/logger.js';
+import type { RealtimeEvents, RealtimeSendTextOptions, RealtimeSession } from '../realtime.js';
+import type { ToolDeclaration, ToolResult } from '../tool.js';
+import type { ToolRegistry } from '../tool-registry.js';
+import {
+  InputAudioBatcher,
+  LIVE_INPUT_MIME_TYPE,
+  LIVE_INPUT_SAMPLE_RATE,
+  LIVE_OUTPUT_SAMPLE_RATE,
+  decodePcm16,
+  sampleRateOf,
+} from './live-audio.js';
+import { buildLiveConfig, type LiveSetupOptions } from './live-config.js';
+import { LiveConnection, closeError, type LiveCloseInfo } from './live-connection.js';
+import { backoffDelayMs, parseDurationMs } from './live-timing.js';
+import { LiveToolRunner, type LiveFunctionResponse } from './live-tools.js';
+import { LiveTurnTracker } from './live-turns.js';
+
+/** A connection that lived this long after its setup was healthy: its loss starts a fresh count. */
+const STABLE_CONNECTION_MS = 5_000;
+/** How long before the goAway deadline the replacement is opened at the latest. */
+const GO_AWAY_MARGIN_MS = 1_000;
+/** Text messages kept while reconnecting; older ones are dropped beyond this. */
+const MAX_QUEUED_TEXTS = 32;
+/** Bound on waiting for sockets to finish closing in `close()`. */
+const CLOSE_WAIT_MS = 2_000;
+
+export interface ReconnectPolicy {
+  /** Consecutive failed attempts before giving up (also bounds the first connection). */
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export interface GeminiRealtimeSessionOptions {
+  ai: GoogleGenAI;
+  model: string;
+  /** The setup of every connection, without the resumption handle (the session adds it). */
+  setup: Omit<LiveSetupOptions, 'resumptionHandle' | 'tools'>;
+  tools?: ToolRegistry;
+  toolTimeoutMs?: number;
+  /** Accept `sendVideoFrame`; off by default. */
+  video: boolean;
+  /** At most one video frame per this interval; 1 000 (1 fps) by default. */
+  videoIntervalMs: number;
+  /** Input audio per WebSocket message. */
+  inputChunkMs: number;
+  connectTimeoutMs: number;
+  reconnect: ReconnectPolicy;
+  signal?: AbortSignal;
+}
+
+export class GeminiRealtimeSession extends EventBus<RealtimeEvents> implements RealtimeSession {
+  readonly provider = 'gemini';
+  readonly model: string;
+  readonly inputSampleRate = LIVE_INPUT_SAMPLE_RATE;
+  readonly outputSampleRate = LIVE_OUTPUT_SAMPLE_RATE;
+
+  readonly #options: GeminiRealtimeSessionOptions;
+  readonly #toolDeclarations: ToolDeclaration[];
+  readonly #log: Logger;
+  readonly #turns: LiveTurnTracker;
+  readonly #tools: LiveToolRunner;
+  readonly #batcher: InputAudioBatcher;
+  /** Aborted by `close()`: cancels backoff sleeps and connection attempts. */
+  readonly #lifetime = new AbortController();
+  /** Sockets of abandoned attempts that may still be closing; `close()` waits for them. */
+  readonly #lingering = new Set<Promise<void>>();
+  readonly #queuedTexts: { text: string; turnComplete: boolean }[] = [];
+  readonly #sendAudioChunk = (base64: string): void => this.#active?.sendAudio(base64, LIVE_INPUT_MIME_TYPE);
+  readonly #onAbort = (): void => void this.close();
+
+  #active: LiveConnection | undefined;
+  #handle: string | undefined;
+  #failures = 0;
+  #reconnecting = false;
+  #handoverPending = false;
+  #handingOver = false;
+  #goAwayTimer: NodeJS.Timeout | undefined;
+  #lastVideoAtMs = Number.NEGATIVE_INFINITY;
+  #droppedAudioSamples = 0;
+  #closing = false;
+  #closePromise: Promise<void> | undefined;
+
+  private constructor(options: GeminiRealtimeSessionOptions) {
+    super();
+    this.#options = options;
+    this.model = options.model;
+    this.#toolDeclarations = options.tools?.declarations() ?? [];
+    this.#log = createLogger('llm.gemini.realtime', { model: options.model });
+    const emit = this.emit.bind(this) as typeof this.emit;
+    this.#turns = new LiveTurnTracker(emit);
+    this.#tools = new LiveToolRunner({ registry: options.tools, timeoutMs: options.toolTimeoutMs, emit, log: this.#log });
+    this.#batcher = new InputAudioBatcher(options.inputChunkMs);
+  }
+
+  /** Opens the first connection (retrying transient failures); throws ProviderError or the abort reason. */
+  static async open(options: GeminiRealtimeSessionOptions): Promise<GeminiRealtimeSession> {
+    const session = new GeminiRealtimeSession(options);
+    const { signal } = options;
+    if (signal?.aborted) throw signal.reason;
+    signal?.addEventListener('abort', session.#onAbort, { once: true });
+    try {
+      await session.#connectFirst();
+    } catch (error) {
+      session.#closePromise ??= session.#shutdown('the first connection failed', undefined, false);
+      await session.#closePromise;
+      throw signal?.aborted ? signal.reason : error;
+    }
+    return session;
+  }
+
+  get closed(): boolean {
+    return this.#closing;
+  }
+
+  sendAudio(samples: Int16Array, sampleRate: number): void {
+    if (sampleRate !== LIVE_INPUT_SAMPLE_RATE) {
+      throw new ValidationError(
+        'sampleRate',
+        `Gemini Live takes ${LIVE_INPUT_SAMPLE_RATE} Hz input, got ${sampleRate} Hz: resample before sendAudio`,
+      );
+    }
+    if (!(samples instanceof Int16Array)) throw new ValidationError('samples', 'must be an Int16Array of 16-bit PCM');
+    if (!this.#active || this.#closing) {
+      this.#droppedAudioSamples += samples.length;
+      return;
+    }
+    this.#batcher.push(samples, this.#sendAudioChunk);
+  }
+
+  sendText(text: string, options: RealtimeSendTextOptions = {}): void {
+    if (typeof text !== 'string' || text.trim() === '') throw new ValidationError('text', 'must be a non-empty string');
+    this.#assertOpen();
+    const turnComplete = options.turnComplete ?? true;
+    if (this.#active) {
+      this.#active.sendUserText(text, turnComplete);
+      return;
+    }
+    if (this.#queuedTexts.length >= MAX_QUEUED_TEXTS) {
+      this.#log.warn('too many text messages queued while reconnecting; dropping the oldest');
+      this.#queuedTexts.shift();
+    }
+    this.#queuedTexts.push({ text, turnComplete });
+  }
+
+  say(text: string): void {
+    if (typeof text !== 'string' || text.trim() === '') throw new ValidationError('text', 'must be a non-empty string');
+    // Native-audio models have no verbatim TTS mode: the instruction is the documented way.
+    this.sendText(`Say exactly the following, word for word, and nothing else:\n${text}`);
+  }
+
+  sendVideoFrame(jpeg: Uint8Array): void {
+    if (!this.#options.video) {
+      throw new ValidationError('video', 'video input is off: create GeminiRealtime with { video: true } (AGENT_VIDEO=true)');
+    }
+    if (!(jpeg instanceof Uint8Array) || jpeg.length < 4 || jpeg[0] !== 0xff || jpeg[1] !== 0xd8) {
+      throw new ValidationError('jpeg', 'not a JPEG image (it must start with the FF D8 marker)');
+    }
+    const nowMs = performance.now();
+    if (!this.#active || this.#closing || nowMs - this.#lastVideoAtMs < this.#options.videoIntervalMs) return;
+    this.#lastVideoAtMs = nowMs;
+    this.#active.sendVideo(Buffer.from(jpeg.buffer, jpeg.byteOffset, jpeg.byteLength).toString('base64'));
+  }
+
+  sendToolResult(callId: string, result: ToolResult): void {
+    if (!this.#tools.submit(callId, result)) {
+      this.#log.warn({ callId }, 'sendToolResult for a call that is not waiting (answered, cancelled or unknown)');
+    }
+  }
+
+  close(): Promise<void> {
+    return (this.#closePromise ??= this.#shutdown('closed by the client'));
+  }
+
+  // ---- connections -------------------------------------------------------------------------
+
+  async #connectFirst(): Promise<void> {
+    const { maxAttempts, baseDelayMs, maxDelayMs } = this.#options.reconnect;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        this.#activate(await this.#openConnection(undefined));
+        return;
+      } catch (error) {
+        if (this.#lifetime.signal.aborted || !isRetryable(error) || attempt >= maxAttempts) throw error;
+        this.#log.warn({ attempt, err: toError(error).message }, 'Gemini Live connection failed; retrying');
+        await sleep(backoffDelayMs(attempt, baseDelayMs, maxDelayMs), undefined, { signal: this.#lifetime.signal });
+      }
+    }
+  }
+
+  #openConnection(handle: string | undefined): Promise<LiveConnection> {
+    const config = buildLiveConfig({ ...this.#options.setup, tools: this.#toolDeclarations, resumptionHandle: handle });
+    return LiveConnection.open(this.#options.ai, {
+      model: this.#options.model,
+      config,
+      timeoutMs: this.#options.connectTimeoutMs,
+      signal: this.#lifetime.signal,
+      onAbandoned: (socketClosed) => {
+        this.#lingering.add(socketClosed);
+        void socketClosed.then(() => this.#lingering.delete(socketClosed));
+      },
+    });
+  }
+
+  #activate(connection: LiveConnection): void {
+    this.#active = connection;
+    this.#batcher.reset();
+    if (this.#droppedAudioSamples > 0) {
+      this.#log.info({ droppedAudioMs: (this.#droppedAudioSamples * 1000) / LIVE_INPUT_SAMPLE_RATE }, 'audio sent while disconnected was dropped');
+      this.#droppedAudioSamples = 0;
+    }
+    connection.start({
+      onMessage: (message) => this.#onMessage(connection, message),
+      onClose: (info) => this.#onConnectionClosed(connection, info),
+    });
+    if (this.#active !== connection) return;
+    for (const { text, turnComplete } of this.#queuedTexts.splice(0)) connection.sendUserText(text, turnComplete);
+  }
+
+  #onConnectionClosed(connection: LiveConnection, info: LiveCloseInfo): void {
+    if (connection !== this.#active) return;
+    this.#active = undefined;
+    this.#cancelHandover();
+    this.#turns.connectionLost();
+    if (this.#closing) return;
+    const error = closeError(info, 'mid-session');
+    if (!error.retryable) {
+      void this.#fail(error);
+      return;
+    }
+    if (performance.now() - connection.setupAtMs >= STABLE_CONNECTION_MS) this.#failures = 0;
+    this.#log.warn({ code: info.code, reason: info.reason }, 'Gemini Live connection lost; reconnecting');
+    void this.#reconnect(`connection closed (code ${info.code}${info.reason ? `: ${info.reason}` : ''})`, error);
+  }
+
+  async #reconnect(reason: string, cause: Error): Promise<void> {
+    if (this.#reconnecting) return;
+    this.#reconnecting = true;
+    const { maxAttempts, baseDelayMs, maxDelayMs } = this.#options.reconnect;
+    let lastError = cause;
+    try {
+      while (!this.#closing) {
+        this.#failures += 1;
+        if (this.#failures > maxAttempts) {
+          const error = new ProviderError(
+            `Gemini Live could not reconnect after ${maxAttempts} attempts (last: ${lastError.message}). ` +
+              'The session is closed; check the network and the service status, then start a new one.',
+            { provider: 'gemini', retryable: false, cause: lastError, code: 'LIVE_RECONNECT_FAILED' },
+          );
+          void this.#fail(error);
+          return;
+        }
+        const delayMs = backoffDelayMs(this.#failures, baseDelayMs, maxDelayMs);
+        this.emit('reconnecting', { attempt: this.#failures, reason, delayMs });
+        try {
+          await sleep(delayMs, undefined, { signal: this.#lifetime.signal });
+        } catch {
+          return; // closed while waiting
+        }
+        const handle = this.#handle;
+        try {
+          const connection = await this.#openConnection(handle);
+          if (this.#closing) {
+            await connection.close();
+            return;
+          }
+          this.#activate(connection);
+          this.emit('reconnected', { resumed: handle !== undefined });
+          return;
+        } catch (thrown) {
+          if (this.#closing) return;
+          lastError = toError(thrown);
+          if (!isRetryable(thrown)) {
+            if (handle === undefined) {
+              void this.#fail(lastError);
+              return;
+            }
+            // The server refused to resume (an expired or unknown handle): start afresh.
+            this.#log.warn({ err: lastError.message }, 'Gemini Live refused to resume; the next attempt starts a new session');
+            this.#handle = undefined;
+            reason = `resumption refused (${lastError.message})`;
+          } else {
+            reason = lastError.message;
+          }
+        }
+      }
+    } finally {
+      this.#reconnecting = false;
+    }
+  }
+
+  // ---- goAway: replace the connection before the server drops it -----------------------------
+
+  #onGoAway(timeLeft: string | undefined): void {
+    if (this.#handoverPending || this.#handingOver) return;
+    const timeLeftMs = parseDurationMs(timeLeft) ?? 0;
+    this.#log.info({ timeLeftMs }, 'Gemini Live sent goAway; replacing the connection early');
+    this.#handoverPending = true;
+    this.#goAwayTimer = setTimeout(() => {
+      this.#goAwayTimer = undefined;
+      void this.#handover('goAway deadline');
+    }, Math.max(0, timeLeftMs - GO_AWAY_MARGIN_MS));
+    this.#maybeHandover();
+  }
+
+  /** Hands over now if the model is idle and the conversation can be resumed. */
+  #maybeHandover(): void {
+    if (this.#handoverPending && this.#handle !== undefined && !this.#turns.responding && this.#tools.pending === 0) {
+      void this.#handover('server goAway');
+    }
+  }
+
+  async #handover(reason: string): Promise<void> {
+    const old = this.#active;
+    if (!this.#handoverPending || this.#handingOver || this.#closing || !old) return;
+    this.#handingOver = true;
+    clearTimeout(this.#goAwayTimer);
+    this.#goAwayTimer = undefined;
+    const handle = this.#handle;
+    this.emit('reconnecting', { attempt: 1, reason, delayMs: 0 });
+    try {
+      const next = await this.#openConnection(handle);
+      if (this.#closing || this.#active !== old) {
+        // Closed, or the old socket died meanwhile and the failure path took over.
+        await next.close();
+        return;
+      }
+      this.#handoverPending = false;
+      this.#active = undefined;
+      void old.close();
+      this.#turns.connectionLost();
+      this.#activate(next);
+      this.emit('reconnected', { resumed: handle !== undefined });
+    } catch (error) {
+      // The old socket still serves; when the server drops it, the failure path reconnects.
+      this.#handoverPending = false;
+      this.#log.warn({ err: toError(error).message }, 'early reconnect after goAway failed');
+    } finally {
+      this.#handingOver = false;
+    }
+  }
+
+  #cancelHandover(): void {
+    this.#handoverPending = false;
+    clearTimeout(this.#goAwayTimer);
+    this.#goAwayTimer = undefined;
+  }
+
+  // ---- server messages ---------------------------------------------------------------------
+
+  #onMessage(connection: LiveConnection, message: LiveServerMessage): void {
+    if (connection !== this.#active) return;
+    const update = message.sessionResumptionUpdate;
+    if (update?.resumable && update.newHandle) this.#handle = update.newHandle;
+    if (message.serverContent) this.#onServerContent(message.serverContent);
+    if (message.toolCall && this.#active === connection) {
+      this.#turns.modelActed();
+      this.#tools.run(message.toolCall, (responses) => this.#deliverToolResponses(connection, responses));
+    }
+    if (message.toolCallCancellation?.ids) this.#tools.cancel(message.toolCallCancellation.ids);
+    if (message.usageMetadata) this.#onUsage(message.usageMetadata);
+    if (message.goAway && this.#active === connection) this.#onGoAway(message.goAway.timeLeft);
+    this.#maybeHandover();
+  }
+
+  #onServerContent(content: LiveServerContent): void {
+    // Barge-in first: the edge must flush playback before anything else happens.
+    if (content.interrupted) this.#turns.interrupted();
+    if (content.inputTranscription?.text) this.#turns.inputTranscript(content.inputTranscription.text);
+    for (const part of content.modelTurn?.parts ?? []) {
+      const blob = part.inlineData;
+      if (part.thought || !blob?.data || !(blob.mimeType ?? 'audio/pcm').startsWith('audio/')) continue;
+      const turnId = this.#turns.modelOutput();
+      if (this.listenerCount('audio') === 0) continue;
+      const sampleRate = sampleRateOf(blob.mimeType, LIVE_OUTPUT_SAMPLE_RATE);
+      this.emit('audio', { turnId, samples: decodePcm16(blob.data), sampleRate });
+    }
+    if (content.outputTranscription?.text) this.#turns.outputTranscript(content.outputTranscription.text);
+    if (content.generationComplete) this.#turns.modelActed();
+    if (content.turnComplete) this.#turns.turnComplete();
+  }
+
+  #onUsage(usage: UsageMetadata): void {
+    const inputTokens = usage.promptTokenCount ?? 0;
+    const outputTokens = usage.responseTokenCount ?? 0;
+    this.emit('usage', {
+      model: this.model,
+      usage: { inputTokens, outputTokens, totalTokens: usage.totalTokenCount ?? inputTokens + outputTokens },
+    });
+  }
+
+  #deliverToolResponses(connection: LiveConnection, responses: LiveFunctionResponse[]): void {
+    if (connection !== this.#active || connection.closed) {
+      this.#log.info({ calls: responses.map((response) => response.name) }, 'tool results dropped: their connection is gone');
+      return;
+    }
+    connection.sendToolResponses(responses);
+    this.#maybeHandover();
+  }
+
+  // ---- ending ------------------------------------------------------------------------------
+
+  #assertOpen(): void {
+    if (this.#closing) {
+      throw new AgentsError('The realtime session is closed; start a new one with GeminiRealtime.connect().', {
+        code: 'SESSION_CLOSED',
+      });
+    }
+  }
+
+  async #fail(error: Error): Promise<void> {
+    if (this.#closing) return;
+    this.#log.error({ err: error.message }, 'Gemini Live session failed');
+    this.emit('error', { error });
+    this.#closePromise ??= this.#shutdown(error.message, error);
+    await this.#closePromise;
+  }
+
+  async #shutdown(reason: string, error?: Error, announce = true): Promise<void> {
+    this.#closing = true;
+    this.#lifetime.abort(new AgentsError('The realtime session was closed.', { code: 'SESSION_CLOSED' }));
+    this.#options.signal?.removeEventListener('abort', this.#onAbort);
+    this.#cancelHandover();
+    this.#tools.close();
+    this.#queuedTexts.length = 0;
+    const connection = this.#active;
+    this.#active = undefined;
+    if (announce) this.#turns.connectionLost();
+    const closing = [connection?.close(CLOSE_WAIT_MS), ...this.#lingering];
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(closing), new Promise<void>((done) => (timer = setTimeout(done, CLOSE_WAIT_MS)))]);
+    clearTimeout(timer);
+    if (announce) this.emit('closed', error ? { reason, error } : { reason });
+  }
+}
+
+function isRetryable(error: unknown): boolean {
+  return error instanceof AgentsError && error.retryable;
+}

@@ -1,0 +1,155 @@
+/**
+ * Gemini Live as a `RealtimeModel`: speech in (16 kHz PCM), speech out (24 kHz PCM), with
+ * server-side voice activity detection, transcripts of both sides, tools, session resumption
+ * and optional video. One instance holds the options and the SDK client; each `connect()` opens
+ * an independent `GeminiRealtimeSession` (one per call).
+ *
+ *   const model = GeminiRealtime.fromConfig(loadConfig());
+ *   const session = await model.connect({ instructions, tools });
+ *   session.on('audio', ({ samples }) => pacer.push(samples));
+ *   edge.onAudio((frame16k) => session.sendAudio(frame16k, 16_000));
+ */
+import { GoogleGenAI, type LiveConnectConfig } from '@google/genai';
+import { ValidationError } from '../../core/errors.js';
+import { requireGoogle, type Config } from '../../config.js';
+import type { RealtimeConnectOptions, RealtimeModel } from '../realtime.js';
+import type { LiveVadOptions } from './live-config.js';
+import { GeminiRealtimeSession } from './realtime-session.js';
+
+export interface GeminiRealtimeOptions {
+  apiKey: string;
+  /** A Live API model; default `gemini-2.5-flash-native-audio-preview-09-2025`. */
+  model?: string;
+  /** A prebuilt voice (Puck, Charon, Kore, Fenrir, Aoede, …); default Puck. */
+  voice?: string;
+  /** BCP-47 code of the spoken language; unset lets the model follow the user. */
+  language?: string;
+  /** The API host (the SDK derives the WebSocket URL); unset means Google's. */
+  baseUrl?: string;
+  /** Accept camera/screen frames through `sendVideoFrame`; default false. */
+  video?: boolean;
+  /** At most one video frame per this interval; default 1 000 (1 fps). */
+  videoIntervalMs?: number;
+  /** Server-side voice activity detection tuning. */
+  vad?: LiveVadOptions;
+  /** Input audio per WebSocket message, 10–100; default 40. */
+  inputChunkMs?: number;
+  /** Per-tool timeout unless the tool sets its own; default: the registry's. */
+  toolTimeoutMs?: number;
+  /** Setup must complete within this; default 10 000. */
+  connectTimeoutMs?: number;
+  /** Consecutive failed connection attempts before the session gives up; default 5. */
+  maxReconnectAttempts?: number;
+  /** First backoff step; doubles per attempt up to `reconnectMaxDelayMs`. Default 250. */
+  reconnectBaseDelayMs?: number;
+  /** Default 5 000. */
+  reconnectMaxDelayMs?: number;
+  /** Extra Live setup fields (e.g. `enableAffectiveDialog`, `thinkingConfig`); ours win on conflict. */
+  liveConfig?: LiveConnectConfig;
+}
+
+type DefaultedKey =
+  | 'model'
+  | 'voice'
+  | 'video'
+  | 'videoIntervalMs'
+  | 'inputChunkMs'
+  | 'connectTimeoutMs'
+  | 'maxReconnectAttempts'
+  | 'reconnectBaseDelayMs'
+  | 'reconnectMaxDelayMs';
+type ResolvedOptions = GeminiRealtimeOptions & Required<Pick<GeminiRealtimeOptions, DefaultedKey>>;
+
+const DEFAULTS: Required<Pick<GeminiRealtimeOptions, DefaultedKey>> = {
+  model: 'gemini-2.5-flash-native-audio-preview-09-2025',
+  voice: 'Puck',
+  video: false,
+  videoIntervalMs: 1_000,
+  inputChunkMs: 40,
+  connectTimeoutMs: 10_000,
+  maxReconnectAttempts: 5,
+  reconnectBaseDelayMs: 250,
+  reconnectMaxDelayMs: 5_000,
+};
+
+export class GeminiRealtime implements RealtimeModel {
+  readonly provider = 'gemini';
+  readonly model: string;
+  readonly #options: ResolvedOptions;
+  readonly #ai: GoogleGenAI;
+
+  constructor(options: GeminiRealtimeOptions) {
+    const merged: ResolvedOptions = { ...DEFAULTS, ...withoutUndefined(options), apiKey: options.apiKey };
+    validate(merged);
+    this.#options = merged;
+    this.model = merged.model;
+    this.#ai = new GoogleGenAI({
+      apiKey: merged.apiKey,
+      vertexai: false,
+      ...(merged.baseUrl ? { httpOptions: { baseUrl: merged.baseUrl } } : {}),
+    });
+  }
+
+  /** From the validated configuration: GOOGLE_API_KEY, GEMINI_LIVE_MODEL, GEMINI_VOICE, GOOGLE_GEMINI_BASE_URL, AGENT_VIDEO. */
+  static fromConfig(config: Config, overrides: Partial<GeminiRealtimeOptions> = {}): GeminiRealtime {
+    return new GeminiRealtime({
+      apiKey: requireGoogle(config).apiKey,
+      model: config.google.liveModel,
+      voice: config.google.voice,
+      baseUrl: config.google.baseUrl,
+      video: config.agent.video,
+      ...overrides,
+    });
+  }
+
+  connect(options: RealtimeConnectOptions = {}): Promise<GeminiRealtimeSession> {
+    const o = this.#options;
+    return GeminiRealtimeSession.open({
+      ai: this.#ai,
+      model: o.model,
+      setup: { voice: o.voice, language: o.language, instructions: options.instructions, vad: o.vad, extra: o.liveConfig },
+      tools: options.tools,
+      toolTimeoutMs: o.toolTimeoutMs,
+      video: o.video,
+      videoIntervalMs: o.videoIntervalMs,
+      inputChunkMs: o.inputChunkMs,
+      connectTimeoutMs: o.connectTimeoutMs,
+      reconnect: {
+        maxAttempts: o.maxReconnectAttempts,
+        baseDelayMs: o.reconnectBaseDelayMs,
+        maxDelayMs: o.reconnectMaxDelayMs,
+      },
+      signal: options.signal,
+    });
+  }
+}
+
+function validate(options: ResolvedOptions): void {
+  if (typeof options.apiKey !== 'string' || options.apiKey === '') {
+    throw new ValidationError('apiKey', 'a Gemini API key is required (GOOGLE_API_KEY; free at https://aistudio.google.com/apikey)');
+  }
+  if (options.model.trim() === '') throw new ValidationError('model', 'must not be empty');
+  if (options.voice.trim() === '') throw new ValidationError('voice', 'must not be empty');
+  const ranges: [DefaultedKey, number, number][] = [
+    ['inputChunkMs', 10, 100],
+    ['videoIntervalMs', 0, 60_000],
+    ['connectTimeoutMs', 1, 120_000],
+    ['maxReconnectAttempts', 1, 100],
+    ['reconnectBaseDelayMs', 0, 60_000],
+    ['reconnectMaxDelayMs', 0, 600_000],
+  ];
+  for (const [name, min, max] of ranges) {
+    const value = options[name] as number;
+    if (!Number.isFinite(value) || value < min || value > max) {
+      throw new ValidationError(name, `must be a number from ${min} to ${max}, got ${String(value)}`);
+    }
+  }
+  if (options.toolTimeoutMs !== undefined && !(options.toolTimeoutMs > 0)) {
+    throw new ValidationError('toolTimeoutMs', `must be a positive number of milliseconds, got ${options.toolTimeoutMs}`);
+  }
+}
+
+/** Drops keys set to undefined, so they do not override the defaults. */
+function withoutUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,288 @@
+/**
+ * One client socket of the fake Live server: records what the client sends and plays the
+ * script back in the Live API's message shapes (`LiveServerMessage` of @google/genai).
+ */
+import type { WebSocket } from 'ws';
+import { pcmDurationMs, pcmToBase64, tone } from './pcm.js';
+import type { FakeLiveScript, FakeTurn } from './script.js';
+
+const INPUT_RATE = 16_000;
+const OUTPUT_RATE = 24_000;
+
+/** What the connection needs from its server. */
+export interface FakeLiveHost {
+  readonly script: FakeLiveScript;
+  /** The API key the client must send as `?key=`. */
+  readonly apiKey: string;
+  /** Issues a new resumption handle, remembered server-wide. */
+  newHandle(): string;
+  knowsHandle(handle: string): boolean;
+  /** Something was recorded: wakes `waitFor`. */
+  changed(): void;
+  /** A turn's first audio chunk is about to be sent. */
+  firstAudio(record: FakeTurnRecord): void;
+}
+
+export interface FakeTurnRecord {
+  /** `performance.now()` just before the first audio byte of the turn was sent. */
+  firstAudioAtMs: number | undefined;
+  /** Model audio sent in this turn. */
+  audioMsSent: number;
+  interrupted: boolean;
+  completed: boolean;
+}
+
+export interface FakeSetup {
+  model?: string;
+  generationConfig?: {
+    responseModalities?: string[];
+    speechConfig?: { voiceConfig?: { prebuiltVoiceConfig?: { voiceName?: string } }; languageCode?: string };
+  };
+  systemInstruction?: { parts?: { text?: string }[] };
+  tools?: { functionDeclarations?: { name: string; description?: string; parameters?: Record<string, unknown> }[] }[];
+  realtimeInputConfig?: { automaticActivityDetection?: Record<string, unknown> };
+  sessionResumption?: { handle?: string };
+  contextWindowCompression?: Record<string, unknown>;
+  inputAudioTranscription?: Record<string, unknown>;
+  outputAudioTranscription?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+export interface FakeFunctionResponse {
+  id?: string;
+  name?: string;
+  response?: Record<string, unknown>;
+}
+
+type ClientMessage = {
+  setup?: FakeSetup;
+  realtimeInput?: { audio?: { data?: string; mimeType?: string }; video?: { data?: string; mimeType?: string }; text?: string };
+  clientContent?: { turns?: { role?: string; parts?: { text?: string }[] }[]; turnComplete?: boolean };
+  toolResponse?: { functionResponses?: FakeFunctionResponse[] };
+};
+
+export class FakeLiveConnection {
+  /** The request path as the client sent it (the SDK's has a double slash). */
+  readonly path: string;
+  /** The `key` query parameter. */
+  readonly key: string | null;
+  setup: FakeSetup | undefined;
+  /** True once `setupComplete` was sent. */
+  accepted = false;
+  /** Received input audio. */
+  readonly audio = { chunks: 0, bytes: 0, mimeTypes: new Set<string>() };
+  readonly clientContents: NonNullable<ClientMessage['clientContent']>[] = [];
+  readonly realtimeTexts: string[] = [];
+  readonly toolResponses: FakeFunctionResponse[][] = [];
+  readonly videoFrames: { mimeType: string; bytes: number }[] = [];
+  readonly turns: FakeTurnRecord[] = [];
+  /** Handles sent on this connection, in order. */
+  readonly handlesSent: string[] = [];
+  open = true;
+  /** Who closed the socket and with which code (as seen by the server). */
+  closedBy: 'client' | 'server' | undefined;
+  closeCode: number | undefined;
+
+  readonly #ws: WebSocket;
+  readonly #host: FakeLiveHost;
+  #audioSinceTurnBytes = 0;
+  #playing = false;
+  #nextCallId = 1;
+  #awaitingTools: { ids: Set<string>; resolve: () => void } | undefined;
+
+  constructor(ws: WebSocket, path: string, query: URLSearchParams, host: FakeLiveHost) {
+    this.#ws = ws;
+    this.#host = host;
+    this.path = path;
+    this.key = query.get('key');
+    ws.on('message', (data) => this.#onMessage(JSON.parse(data.toString()) as ClientMessage));
+    ws.on('close', (code) => {
+      this.open = false;
+      this.closedBy ??= 'client';
+      this.closeCode ??= code;
+      this.#awaitingTools?.resolve();
+      host.changed();
+    });
+  }
+
+  /** Milliseconds of 16 kHz input audio received. */
+  get audioMs(): number {
+    return pcmDurationMs(this.audio.bytes, INPUT_RATE);
+  }
+
+  /** Sends any server message (JSON, as a binary frame like the real service). */
+  send(message: Record<string, unknown>): void {
+    if (this.open) this.#ws.send(Buffer.from(JSON.stringify(message)));
+  }
+
+  /** Closes from the server side with `code` (1011 by default: an internal error). */
+  drop(code = 1011, reason = 'Internal error encountered.'): void {
+    if (!this.open) return;
+    this.closedBy = 'server';
+    this.closeCode = code;
+    this.#ws.close(code, reason);
+  }
+
+  /** Cuts the TCP connection without a close frame (the client sees 1006). */
+  kill(): void {
+    if (!this.open) return;
+    this.closedBy = 'server';
+    this.closeCode = 1006;
+    this.#ws.terminate();
+  }
+
+  /** Warns the client, then drops the socket when `timeLeftMs` has passed. */
+  goAway(timeLeftMs: number): void {
+    this.send({ goAway: { timeLeft: `${timeLeftMs / 1000}s` } });
+    const timer = setTimeout(() => this.drop(1011, 'Session expired after goAway.'), timeLeftMs);
+    this.#ws.once('close', () => clearTimeout(timer));
+  }
+
+  /** Sends a fresh resumption handle. */
+  sendHandle(): void {
+    const handle = this.#host.newHandle();
+    this.handlesSent.push(handle);
+    this.send({ sessionResumptionUpdate: { newHandle: handle, resumable: true } });
+  }
+
+  /** Plays a turn now (also used by the audio and clientContent triggers). */
+  async playTurn(turn: FakeTurn, options: { withUserText: boolean }): Promise<void> {
+    if (this.#playing || !this.open) return;
+    this.#playing = true;
+    const record: FakeTurnRecord = { firstAudioAtMs: undefined, audioMsSent: 0, interrupted: false, completed: false };
+    this.turns.push(record);
+    try {
+      await this.#play(turn, record, options.withUserText);
+    } finally {
+      this.#playing = false;
+      this.#host.changed();
+    }
+  }
+
+  async #play(turn: FakeTurn, record: FakeTurnRecord, withUserText: boolean): Promise<void> {
+    const script = this.#host.script;
+    if (withUserText) {
+      for (const text of turn.userText ?? []) this.send({ serverContent: { inputTranscription: { text } } });
+    }
+    if (this.#resumable()) this.send({ sessionResumptionUpdate: { resumable: false } });
+    if (turn.toolCalls?.length) {
+      const calls = turn.toolCalls.map((call) => ({ id: `call-${this.#nextCallId++}`, name: call.name, args: call.args ?? {} }));
+      const answered = new Promise<void>((resolve) => (this.#awaitingTools = { ids: new Set(calls.map((c) => c.id)), resolve }));
+      this.send({ toolCall: { functionCalls: calls } });
+      await answered;
+      this.#awaitingTools = undefined;
+      if (!this.open) return;
+    }
+
+    const chunkMs = turn.chunkMs ?? 40;
+    const chunkCount = Math.max(1, Math.ceil((turn.answerAudioMs ?? 480) / chunkMs));
+    const lastChunkMs = (turn.answerAudioMs ?? 480) - chunkMs * (chunkCount - 1);
+    const texts = turn.answerText ?? [];
+    let textIndex = 0;
+    for (let chunk = 0; chunk < chunkCount; chunk++) {
+      if (!this.open) return;
+      if (turn.interruptAfterChunks !== undefined && chunk >= turn.interruptAfterChunks) {
+        record.interrupted = true;
+        this.send({ serverContent: { interrupted: true } });
+        this.send({ serverContent: { turnComplete: true } });
+        this.#afterTurn(record, turn);
+        return;
+      }
+      const durationMs = chunk === chunkCount - 1 ? lastChunkMs : chunkMs;
+      const data = pcmToBase64(tone(durationMs, OUTPUT_RATE));
+      if (record.firstAudioAtMs === undefined) {
+        record.firstAudioAtMs = performance.now();
+        this.#host.firstAudio(record);
+      }
+      this.send({ serverContent: { modelTurn: { parts: [{ inlineData: { mimeType: `audio/pcm;rate=${OUTPUT_RATE}`, data } }] } } });
+      record.audioMsSent += durationMs;
+      // Transcript deltas spread evenly over the audio, like the service interleaves them.
+      while (textIndex < Math.min(texts.length, Math.ceil(((chunk + 1) * texts.length) / chunkCount))) {
+        this.send({ serverContent: { outputTranscription: { text: texts[textIndex++] } } });
+      }
+      await delay(durationMs / script.paceFactor);
+    }
+    if (!this.open) return;
+    this.send({ serverContent: { generationComplete: true } });
+    this.send({ serverContent: { turnComplete: true } });
+    this.#afterTurn(record, turn);
+  }
+
+  #afterTurn(record: FakeTurnRecord, turn: FakeTurn): void {
+    record.completed = true;
+    if (turn.usage ?? true) {
+      this.send({ usageMetadata: { promptTokenCount: 12, responseTokenCount: 34, totalTokenCount: 46 } });
+    }
+    if (this.#resumable()) this.sendHandle();
+  }
+
+  #resumable(): boolean {
+    return this.#host.script.issueHandles && this.setup?.sessionResumption !== undefined;
+  }
+
+  #onMessage(message: ClientMessage): void {
+    if (message.setup) this.#onSetup(message.setup);
+    const audio = message.realtimeInput?.audio;
+    if (audio?.data) this.#onAudio(audio.data, audio.mimeType ?? '');
+    const video = message.realtimeInput?.video;
+    if (video?.data) this.videoFrames.push({ mimeType: video.mimeType ?? '', bytes: Buffer.byteLength(video.data, 'base64') });
+    if (message.realtimeInput?.text) this.realtimeTexts.push(message.realtimeInput.text);
+    if (message.clientContent) this.#onClientContent(message.clientContent);
+    if (message.toolResponse) this.#onToolResponse(message.toolResponse.functionResponses ?? []);
+    this.#host.changed();
+  }
+
+  #onSetup(setup: FakeSetup): void {
+    this.setup = setup;
+    const script = this.#host.script;
+    if (this.key !== this.#host.apiKey) return this.drop(1008, 'API key not valid. Please pass a valid API key.');
+    if (script.rejectSetups.count > 0) {
+      script.rejectSetups.count -= 1;
+      return this.drop(script.rejectSetups.code, script.rejectSetups.reason);
+    }
+    const handle = setup.sessionResumption?.handle;
+    if (handle !== undefined && script.rejectUnknownHandles && !this.#host.knowsHandle(handle)) {
+      return this.drop(1007, 'Request contains an invalid argument: unknown session resumption handle.');
+    }
+    this.accepted = true;
+    this.send({ setupComplete: {} });
+    if (this.#resumable()) this.sendHandle();
+  }
+
+  #onAudio(base64: string, mimeType: string): void {
+    const bytes = Buffer.byteLength(base64, 'base64');
+    this.audio.chunks += 1;
+    this.audio.bytes += bytes;
+    this.audio.mimeTypes.add(mimeType);
+    this.#audioSinceTurnBytes += bytes;
+    const script = this.#host.script;
+    if (!this.#playing && pcmDurationMs(this.#audioSinceTurnBytes, INPUT_RATE) >= script.respondAfterAudioMs) {
+      this.#audioSinceTurnBytes = 0;
+      void this.playTurn(this.#nextTurn(), { withUserText: true });
+    }
+  }
+
+  #onClientContent(content: NonNullable<ClientMessage['clientContent']>): void {
+    this.clientContents.push(content);
+    if (content.turnComplete && this.#host.script.respondToClientContent) {
+      void this.playTurn(this.#nextTurn(), { withUserText: false });
+    }
+  }
+
+  #onToolResponse(responses: FakeFunctionResponse[]): void {
+    this.toolResponses.push(responses);
+    const waiting = this.#awaitingTools;
+    if (!waiting) return;
+    for (const response of responses) if (response.id) waiting.ids.delete(response.id);
+    if (waiting.ids.size === 0) waiting.resolve();
+  }
+
+  #nextTurn(): FakeTurn {
+    const script = this.#host.script;
+    return script.turns.shift() ?? script.defaultTurn;
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

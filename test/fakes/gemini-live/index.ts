@@ -1,0 +1,4 @@
+export { FakeGeminiLive, LIVE_PATH } from './server.js';
+export { FakeLiveConnection, type FakeFunctionResponse, type FakeSetup, type FakeTurnRecord } from './connection.js';
+export { defaultScript, type FakeLiveScript, type FakeTurn } from './script.js';
+export { pcmDurationMs, pcmToBase64, tone } from './pcm.js';
