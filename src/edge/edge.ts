@@ -1,0 +1,114 @@
+/**
+ * The edge: how an agent reaches a call. It knows users, calls, media and the call's chat;
+ * the agent knows only this interface, so another transport (a local microphone and speaker,
+ * another video provider) is a new Edge, not a change to the agent.
+ *
+ *   await edge.authenticate({ id: 'agent', name: 'Gemini', custom: { provider: 'google', model } });
+ *   const call = await edge.createCall('default', 'call-1');
+ *   const connection = await edge.join(call);
+ *   connection.events.on('audio', ({ participant, frame }) => realtime.sendAudio(frame));
+ *   const output = await connection.publishAudio();
+ *   output.write(pcm24k, 24_000);
+ *   await edge.close();
+ */
+import type { AudioPacerEvents, AudioPacerStats, PcmFrame } from '../audio/index.js';
+import type { ErrorEvents, EventBus } from '../core/event-bus.js';
+import type { Conversation } from '../conversation/index.js';
+
+/** The agent, as the other participants see it. */
+export interface EdgeUser {
+  id: string;
+  name?: string;
+  imageUrl?: string;
+  /** Extra profile fields, e.g. `{ provider: 'google', model: 'gemini-2.5-flash' }`. */
+  custom?: Record<string, unknown>;
+}
+
+/** A call the edge can join, create a conversation for, or open in a demo app. */
+export interface EdgeCall {
+  type: string;
+  id: string;
+  /** `type:id`. */
+  cid: string;
+}
+
+/** Someone else in the call. One person joined from two devices is two participants. */
+export interface Participant {
+  userId: string;
+  /** Identifies this participant's connection to the call. */
+  sessionId: string;
+  name?: string;
+  imageUrl?: string;
+}
+
+export type TrackKind = 'audio' | 'video' | 'screen_share' | 'screen_share_audio';
+
+export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'disconnected' | 'failed';
+
+export interface ConnectionEvents extends ErrorEvents {
+  'participant.joined': { participant: Participant };
+  'participant.left': { participant: Participant };
+  /** A participant's track became available (`track` is a WebRTC MediaStreamTrack). */
+  'track.added': { participant: Participant; kind: TrackKind; track: MediaStreamTrack };
+  'track.removed': { participant: Participant; kind: TrackKind };
+  /** A participant's microphone, 48 kHz mono 16-bit PCM: 10 ms frames (the first few after a track starts may be shorter, from start-up resampling). */
+  audio: { participant: Participant; frame: PcmFrame };
+  /** The call was ended for everyone (by its owner, or by the server). */
+  'call.ended': { reason: string };
+  'connection.state': { state: ConnectionState; previous: ConnectionState };
+}
+
+export type AudioOutputEvents = AudioPacerEvents;
+export type AudioOutputStats = AudioPacerStats;
+
+/** The agent's voice in the call: one published audio track, fed in real time. */
+export interface AudioOutput {
+  readonly events: EventBus<AudioOutputEvents>;
+  readonly stats: AudioOutputStats;
+  /** Queues mono 16-bit PCM, any chunk size, at 16, 24 or 48 kHz. Returns at once. */
+  write(samples: Int16Array, sampleRate: number): void;
+  /** Marks the end of an utterance: `playbackDrained` follows when it has played out. */
+  end(): void;
+  /** Drops everything queued (barge-in): silence within one 10 ms frame. */
+  flush(): void;
+  /** Stops publishing. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** A joined call. Events for participants already in the call are emitted right after `join()` resolves. */
+export interface Connection {
+  readonly call: EdgeCall;
+  readonly events: EventBus<ConnectionEvents>;
+  readonly state: ConnectionState;
+  /** The other participants in the call now. */
+  readonly participants: readonly Participant[];
+  /** Publishes the agent's audio track (once; later calls return the same output). */
+  publishAudio(): Promise<AudioOutput>;
+  /** Leaves the call and frees its media. Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface DemoLink {
+  url: string;
+  /** Whether a browser was asked to open it. */
+  opened: boolean;
+}
+
+export interface JoinOptions {
+  /** Aborting gives up joining (the join rejects) and leaves the call. */
+  signal?: AbortSignal;
+}
+
+export interface Edge {
+  /** Registers the agent's user (name, image, custom fields). Call before anything else. */
+  authenticate(user: EdgeUser): Promise<void>;
+  /** Gets or creates the call, owned by the agent. */
+  createCall(type: string, id: string): Promise<EdgeCall>;
+  join(call: EdgeCall, options?: JoinOptions): Promise<Connection>;
+  /** The conversation that keeps the call's transcript (its chat channel, for Stream). */
+  createConversation(call: EdgeCall): Promise<Conversation>;
+  /** A link a person can open to join the call; printed, and opened in a browser where possible. */
+  openDemo(call: EdgeCall): Promise<DemoLink>;
+  /** Leaves every call and closes every connection. Idempotent. */
+  close(): Promise<void>;
+}

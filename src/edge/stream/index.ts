@@ -1,0 +1,13 @@
+export { StreamEdge } from './stream-edge.js';
+export { StreamConnection } from './stream-connection.js';
+export { PublishedAudio } from './published-audio.js';
+export {
+  STREAM_EDGE_DEFAULTS,
+  resolveStreamEdgeOptions,
+  streamEdgeOptionsFromConfig,
+  type SdkLogLevel,
+  type StreamEdgeInit,
+  type StreamEdgeOptions,
+} from './stream-edge-options.js';
+export { canOpenBrowser, demoUrl, type DemoLinkParts } from './demo-link.js';
+export { installWebRtcGlobals } from './webrtc-runtime.js';

@@ -1,0 +1,70 @@
+/**
+ * The agent's published audio track: an RTCAudioSource fed one 10 ms frame per 10 ms by an
+ * AudioPacer. `write()` takes any chunk size at 16, 24 or 48 kHz and returns at once; `flush()`
+ * empties the queue so the next frame out is silence; gaps play as silence and are counted.
+ * The track lives as long as this object, so the call can republish it after a rejoin.
+ */
+import { AudioPacer, WEBRTC_SAMPLE_RATE } from '../../audio/index.js';
+import type { EventBus } from '../../core/event-bus.js';
+import type { AudioOutput, AudioOutputEvents, AudioOutputStats } from '../edge.js';
+import { MediaStream, RTCAudioSource } from './webrtc-runtime.js';
+
+export class PublishedAudio implements AudioOutput {
+  /** The track as published; the SDK publishes a clone of it, fed by the same source. */
+  readonly track: MediaStreamTrack;
+  readonly stream: MediaStream;
+  readonly #source = new RTCAudioSource();
+  readonly #pacer: AudioPacer;
+  readonly #unpublish: () => Promise<void>;
+  #closing: Promise<void> | undefined;
+
+  /** `unpublish` stops the SDK's sender; it is called once, by `close()`. */
+  constructor(unpublish: () => Promise<void>) {
+    this.#unpublish = unpublish;
+    this.track = this.#source.createTrack();
+    this.stream = new MediaStream([this.track]);
+    const source = this.#source;
+    this.#pacer = new AudioPacer({
+      sampleRate: WEBRTC_SAMPLE_RATE,
+      // wrtc copies the frame synchronously, so the pacer's reused buffer can go straight in.
+      onFrame: (samples, sampleRate) => source.onData({ samples, sampleRate }),
+    });
+    this.#pacer.start();
+  }
+
+  get events(): EventBus<AudioOutputEvents> {
+    return this.#pacer.events;
+  }
+
+  get stats(): AudioOutputStats {
+    return this.#pacer.stats;
+  }
+
+  get closed(): boolean {
+    return this.#closing !== undefined;
+  }
+
+  write(samples: Int16Array, sampleRate: number): void {
+    this.#pacer.write(samples, sampleRate);
+  }
+
+  end(): void {
+    this.#pacer.end();
+  }
+
+  flush(): void {
+    this.#pacer.flush();
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      this.#pacer.close();
+      try {
+        await this.#unpublish();
+      } finally {
+        this.track.stop();
+      }
+    })();
+    return this.#closing;
+  }
+}
