@@ -1,0 +1,294 @@
+/**
+ * Benchmark of the stateless completion endpoint: `npm run bench:complete`.
+ *
+ * Topology (2-core machine): this process runs the Gemini fake and the load generator; the
+ * server under test runs in a child process, and so does the baseline, a minimal node:http
+ * pass-through proxy to the fake, so both see the same contention. The fake answers at once
+ * with 50 tokens (50 SSE chunks).
+ *
+ * Figures (the last line printed is one JSON object):
+ * - ttfb_overhead_p50_ms: our first `token` event at the client minus the moment the fake
+ *   starts sending its first chunk (sequential requests, same clock). Goal < 2.
+ * - rps / baseline_rps / ratio: completed JSONL streams per second at 64 concurrent clients,
+ *   through the server and through the proxy. Goal ratio ≥ 0.7.
+ * - cpu_ms_per_request / baseline_cpu_ms_per_request: CPU time the server (or proxy) process
+ *   spent per request in that phase; steadier than rps when the machine is shared.
+ * - held_streams: streams held open concurrently for 10 s (the fake holds them), with the
+ *   server's heap growth (after GC) in held_heap_growth_mb. Goal ≥ 1000 with < 200 MB.
+ *
+ * Knobs: BENCH_NODE_FLAGS (extra Node flags for both children, e.g. --max-semi-space-size=32),
+ * BENCH_CPU_PROFILE_DIR (write a CPU profile of each child there).
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { FakeGemini } from '../test/fakes/gemini/index.js';
+
+const TOKENS = 50;
+const CONCURRENCY = 64;
+const TTFB_SAMPLES = 200;
+const RPS_DURATION_MS = 4_000;
+const HELD_STREAMS = 1_000;
+const HOLD_MS = 10_000;
+const API_KEY = 'bench-key';
+const MODEL = 'gemini-2.5-flash';
+
+type ChildMessage = { type: 'ready'; port: number } | { type: 'stats'; heapUsed: number; cpuMs: number };
+
+// ---------------------------------------------------------------- child roles
+
+async function runServer(geminiUrl: string): Promise<void> {
+  const [{ pino }, { loadConfig }, { GeminiLLM }, { createServer }] = await Promise.all([
+    import('pino'),
+    import('../src/config.js'),
+    import('../src/llm/gemini/gemini-llm.js'),
+    import('../src/server/create-server.js'),
+  ]);
+  const config = loadConfig({
+    WORKER_API_KEYS: API_KEY,
+    RATE_LIMIT_PER_MINUTE: '100000000',
+    RATE_LIMIT_BURST: '100000000',
+    COMPLETE_PING_INTERVAL_MS: '10000',
+  });
+  const llm = new GeminiLLM({ apiKey: 'fake', baseUrl: geminiUrl, model: MODEL });
+  const app = await createServer({ config, llm, logger: pino({ level: 'warn' }) });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  serveChild((app.server.address() as AddressInfo).port);
+}
+
+async function runProxy(geminiUrl: string): Promise<void> {
+  const upstream = new URL(`/v1beta/models/${MODEL}:streamGenerateContent?alt=sse`, geminiUrl);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
+  const server = http.createServer((req, res) => {
+    const forward = http.request(
+      upstream,
+      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'x-goog-api-key': 'fake' } },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, { 'content-type': answer.headers['content-type'] ?? 'text/event-stream' });
+        answer.pipe(res);
+      },
+    );
+    forward.on('error', () => res.destroy());
+    res.on('close', () => forward.destroy());
+    req.pipe(forward);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  serveChild((server.address() as AddressInfo).port);
+}
+
+function serveChild(port: number): void {
+  process.on('message', (message: { type: string }) => {
+    if (message.type !== 'stats') return;
+    const { user, system } = process.cpuUsage();
+    (globalThis as { gc?: () => void }).gc?.();
+    process.send!({ type: 'stats', heapUsed: process.memoryUsage().heapUsed, cpuMs: (user + system) / 1000 } satisfies ChildMessage);
+  });
+  process.on('disconnect', () => process.exit(0));
+  process.send!({ type: 'ready', port } satisfies ChildMessage);
+}
+
+// ---------------------------------------------------------------- parent helpers
+
+async function startChild(role: '--server' | '--proxy', geminiUrl: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = fork(fileURLToPath(import.meta.url), [role, geminiUrl], {
+    // BENCH_CPU_PROFILE_DIR=<dir> writes a CPU profile of each child, to see where time goes.
+    execArgv: ['--import', 'tsx', '--expose-gc', ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), ...(process.env.BENCH_CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE_DIR}`] : [])],
+    env: { ...process.env, LOG_LEVEL: 'warn' },
+  });
+  const [message] = (await once(child, 'message')) as [ChildMessage];
+  if (message.type !== 'ready') throw new Error(`unexpected message from ${role}`);
+  return { child, url: `http://127.0.0.1:${message.port}` };
+}
+
+/** The child's heap after a full GC, and the CPU time it has used so far. */
+async function statsOf(child: ChildProcess): Promise<{ heapUsed: number; cpuMs: number }> {
+  child.send({ type: 'stats' });
+  for (;;) {
+    const [message] = (await once(child, 'message')) as [ChildMessage];
+    if (message.type === 'stats') return message;
+  }
+}
+
+interface Target {
+  url: string;
+  body: string;
+  headers: Record<string, string>;
+  /** Marks the first token in a response chunk. */
+  firstToken: string;
+}
+
+/** One request; resolves with the time the first token arrived and whether it completed. */
+async function request(target: Target, signal?: AbortSignal): Promise<{ firstTokenAt: number; complete: boolean }> {
+  const response = await fetch(target.url, { method: 'POST', headers: target.headers, body: target.body, signal });
+  const reader = response.body!.getReader();
+  const decoder = new TextDecoder();
+  let firstTokenAt = 0;
+  let tail = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    const text = decoder.decode(value, { stream: true });
+    if (!firstTokenAt && (tail + text).includes(target.firstToken)) firstTokenAt = performance.now();
+    tail = text.slice(-64);
+  }
+  return { firstTokenAt, complete: response.status === 200 };
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+const round = (value: number, digits = 2) => Number(value.toFixed(digits));
+
+async function measureTtfb(fake: FakeGemini, target: Target): Promise<number[]> {
+  let fakeFirstChunkAt = 0;
+  const pieces = Array.from({ length: TOKENS }, (_, i) => `tok${i} `);
+  // The script runs right before the fake writes its first chunk: that instant is the reference.
+  fake.script(() => {
+    fakeFirstChunkAt = performance.now();
+    return { pieces };
+  });
+  const overheads: number[] = [];
+  for (let i = 0; i < TTFB_SAMPLES + 20; i++) {
+    const { firstTokenAt } = await request(target);
+    if (i >= 20) overheads.push(firstTokenAt - fakeFirstChunkAt);
+  }
+  return overheads;
+}
+
+/**
+ * Streams per second at CONCURRENCY clients, and the CPU time the process behind `target`
+ * spent per request (less sensitive than rps to other load on a shared machine).
+ */
+async function measureRps(fake: FakeGemini, target: Target, child: ChildProcess): Promise<{ rps: number; cpuMsPerRequest: number }> {
+  fake.script({ pieces: Array.from({ length: TOKENS }, (_, i) => `tok${i} `) });
+  const cpuBefore = (await statsOf(child)).cpuMs;
+  let requests = 0;
+  let completed = 0;
+  let measuring = false;
+  const warmupEndsAt = performance.now() + 500;
+  const endsAt = warmupEndsAt + RPS_DURATION_MS;
+  let startedAt = 0;
+  let endedAt = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (performance.now() < endsAt) {
+        const { complete } = await request(target);
+        requests += 1;
+        const now = performance.now();
+        if (!measuring && now >= warmupEndsAt) {
+          measuring = true;
+          startedAt = now;
+        }
+        if (measuring && complete && now <= endsAt) {
+          completed += 1;
+          endedAt = now;
+        }
+      }
+    }),
+  );
+  const cpuAfter = (await statsOf(child)).cpuMs;
+  return { rps: completed / ((endedAt - startedAt) / 1000), cpuMsPerRequest: (cpuAfter - cpuBefore) / requests };
+}
+
+async function measureHeld(fake: FakeGemini, server: ChildProcess, target: Target): Promise<{ held: number; heapGrowthMb: number; released: boolean }> {
+  fake.script({ pieces: ['held '], hold: true });
+  const before = (await statsOf(server)).heapUsed;
+  const controller = new AbortController();
+  let opened = 0;
+  let ended = 0;
+  const allOpen = new Promise<void>((resolve) => {
+    for (let i = 0; i < HELD_STREAMS; i++) {
+      void (async () => {
+        try {
+          const response = await fetch(target.url, { method: 'POST', headers: target.headers, body: target.body, signal: controller.signal });
+          const reader = response.body!.getReader();
+          let seen = '';
+          for (;;) {
+            const { value, done } = await reader.read();
+            if (done) break;
+            seen += new TextDecoder().decode(value);
+            if (seen.includes(target.firstToken)) {
+              if (++opened === HELD_STREAMS) resolve();
+              seen = '';
+            }
+          }
+        } catch {
+          // Aborted at the end of the hold.
+        } finally {
+          ended += 1;
+        }
+      })();
+    }
+  });
+  await allOpen;
+  await new Promise((resolve) => setTimeout(resolve, HOLD_MS));
+  const during = (await statsOf(server)).heapUsed;
+  const held = opened - Math.min(opened, ended);
+  controller.abort();
+  let released = true;
+  await fake.waitFor(() => fake.openStreams === 0, 20_000).catch(() => (released = false));
+  return { held, heapGrowthMb: (during - before) / (1024 * 1024), released };
+}
+
+// ---------------------------------------------------------------- main
+
+async function main(): Promise<void> {
+  const fake = new FakeGemini();
+  const geminiUrl = await fake.start();
+  const server = await startChild('--server', geminiUrl);
+  const proxy = await startChild('--proxy', geminiUrl);
+  const ours: Target = {
+    url: `${server.url}/api/v1/conversation/complete`,
+    headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json', accept: 'application/jsonl' },
+    body: JSON.stringify({ backstory: 'You are a benchmark.', messages: [{ type: 'user', text: 'Hello' }] }),
+    firstToken: '"type":"token"',
+  };
+  const baseline: Target = {
+    url: proxy.url,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'Hello' }] }] }),
+    firstToken: 'data:',
+  };
+  try {
+    const ttfb = await measureTtfb(fake, ours);
+    const baselineTtfb = await measureTtfb(fake, baseline);
+    const rps = await measureRps(fake, ours, server.child);
+    const baselineRps = await measureRps(fake, baseline, proxy.child);
+    const held = await measureHeld(fake, server.child, ours);
+    const result = {
+      bench: 'complete',
+      tokens_per_reply: TOKENS,
+      ttfb_overhead_p50_ms: round(percentile(ttfb, 50), 3),
+      ttfb_overhead_p95_ms: round(percentile(ttfb, 95), 3),
+      baseline_ttfb_overhead_p50_ms: round(percentile(baselineTtfb, 50), 3),
+      concurrency: CONCURRENCY,
+      rps: round(rps.rps, 1),
+      baseline_rps: round(baselineRps.rps, 1),
+      ratio: round(rps.rps / baselineRps.rps, 3),
+      cpu_ms_per_request: round(rps.cpuMsPerRequest, 3),
+      baseline_cpu_ms_per_request: round(baselineRps.cpuMsPerRequest, 3),
+      held_streams: held.held,
+      held_ms: HOLD_MS,
+      held_heap_growth_mb: round(held.heapGrowthMb, 1),
+      held_streams_released: held.released,
+    };
+    console.log(JSON.stringify(result));
+  } finally {
+    server.child.disconnect();
+    proxy.child.disconnect();
+    await fake.close();
+  }
+}
+
+const role = process.argv[2];
+if (role === '--server') await runServer(process.argv[3]!);
+else if (role === '--proxy') await runProxy(process.argv[3]!);
+else {
+  await main();
+  process.exit(0);
+}

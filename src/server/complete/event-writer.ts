@@ -1,0 +1,148 @@
+/**
+ * Writes protocol events to an HTTP response in the mode the client chose:
+ * - `jsonl`: `{"type":…,"data":…}\n` per event;
+ * - `sse`: `event: <type>\ndata: <json>\n\n` per event;
+ * - `json`: nothing until the end, then one object `{text, usage:{token}, end:{reason}}` (plus
+ *   `messages` when the turn produced any, e.g. a function request). An `error` event becomes
+ *   the status and error body, since no status was sent yet.
+ * Streaming modes send a `ping` every `pingIntervalMs` so proxies keep long streams open, and
+ * respect backpressure: `write` returns a promise only when the socket is backed up.
+ */
+import type { ServerResponse } from 'node:http';
+import { errorBody } from '../http-errors.js';
+import type { ProtocolEvent, ProtocolMessage, TurnResult } from './events.js';
+import { CONTENT_TYPES, type ResponseMode } from './response-mode.js';
+
+export interface EventWriter {
+  readonly mode: ResponseMode;
+  /** Sends one event; a promise when the caller should wait for the socket to drain. */
+  write(event: ProtocolEvent): Promise<void> | undefined;
+  /** Finishes the response; idempotent. */
+  end(): void;
+}
+
+export interface EventWriterOptions {
+  mode: ResponseMode;
+  response: ServerResponse;
+  /** Extra headers, e.g. the request id. */
+  headers?: Record<string, string>;
+  /** Streaming modes only; default 10 000. */
+  pingIntervalMs?: number;
+}
+
+export function createEventWriter(options: EventWriterOptions): EventWriter {
+  return options.mode === 'json' ? new JsonWriter(options) : new StreamWriter(options);
+}
+
+class StreamWriter implements EventWriter {
+  readonly mode: ResponseMode;
+  readonly #response: ServerResponse;
+  readonly #ping: NodeJS.Timeout;
+  #ended = false;
+  #flushedThisTick = false;
+
+  constructor(options: EventWriterOptions) {
+    this.mode = options.mode;
+    this.#response = options.response;
+    this.#response.writeHead(200, {
+      ...options.headers,
+      'content-type': CONTENT_TYPES[options.mode],
+      'cache-control': 'no-cache, no-transform',
+      // Tells nginx-style proxies not to buffer the stream.
+      'x-accel-buffering': 'no',
+    });
+    this.#ping = setInterval(() => void this.write({ type: 'ping', data: {} }), options.pingIntervalMs ?? 10_000);
+    this.#response.once('close', () => this.#stop());
+  }
+
+  write(event: ProtocolEvent): Promise<void> | undefined {
+    if (this.#ended || this.#response.destroyed) return undefined;
+    const chunk =
+      this.mode === 'sse'
+        ? `event: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`
+        : `${JSON.stringify(event)}\n`;
+    const flowing = this.#write(chunk);
+    if (flowing) return undefined;
+    return new Promise((resolve) => {
+      const done = () => {
+        this.#response.off('drain', done);
+        this.#response.off('close', done);
+        resolve();
+      };
+      this.#response.on('drain', done);
+      this.#response.on('close', done);
+    });
+  }
+
+  end(): void {
+    if (this.#ended) return;
+    this.#stop();
+    if (!this.#response.destroyed) this.#response.end();
+  }
+
+  /**
+   * Node corks a response's socket on write and flushes it on the next tick, so every event
+   * written in one tick leaves in one syscall. That batching is right for the rest of a burst
+   * (a model that sends several chunks at once), but the first event must not wait for the
+   * whole burst to be processed: it is flushed at once.
+   */
+  #write(chunk: string): boolean {
+    const flowing = this.#response.write(chunk);
+    if (!this.#flushedThisTick) {
+      this.#flushedThisTick = true;
+      this.#response.socket?.uncork();
+      process.nextTick(() => (this.#flushedThisTick = false));
+    }
+    return flowing;
+  }
+
+  #stop(): void {
+    this.#ended = true;
+    clearInterval(this.#ping);
+  }
+}
+
+/** Collects the turn and answers with one JSON object at the end. */
+class JsonWriter implements EventWriter {
+  readonly mode: ResponseMode = 'json';
+  readonly #response: ServerResponse;
+  readonly #headers: Record<string, string>;
+  readonly #messages: ProtocolMessage[] = [];
+  #result: TurnResult | undefined;
+  #error: { code: string; message: string } | undefined;
+  #ended = false;
+
+  constructor(options: EventWriterOptions) {
+    this.#response = options.response;
+    this.#headers = options.headers ?? {};
+  }
+
+  write(event: ProtocolEvent): undefined {
+    if (event.type === 'result') this.#result = event.data;
+    else if (event.type === 'message') this.#messages.push(event.data);
+    else if (event.type === 'error') this.#error = event.data;
+    return undefined;
+  }
+
+  end(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    if (this.#response.destroyed) return;
+    let status = 200;
+    let body: unknown;
+    if (this.#error) {
+      status = this.#error.code === 'MODERATION_FLAGGED' ? 422 : 500;
+      body = errorBody(this.#error.code, this.#error.message);
+    } else {
+      const result = this.#result ?? { text: '', usage: { token: 0 }, end: { reason: 'error' } };
+      body = this.#messages.length > 0 ? { ...result, messages: this.#messages } : result;
+    }
+    const json = JSON.stringify(body);
+    this.#response.writeHead(status, {
+      ...this.#headers,
+      'content-type': CONTENT_TYPES.json,
+      'content-length': String(Buffer.byteLength(json)),
+    });
+    this.#response.end(json);
+  }
+}

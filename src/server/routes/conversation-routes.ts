@@ -1,0 +1,173 @@
+/**
+ * Stateful completion on a Conversation:
+ * - `POST /api/v1/conversation/{conversationId}/complete` `{ text, botId?, model?, userId? }`
+ *   appends the user's message to the conversation of that id, answers from its history with
+ *   the same events as the stateless endpoint, and streams the reply into the conversation
+ *   (so a StreamConversation shows it in the chat channel as it is generated);
+ * - `GET /api/v1/conversation/{conversationId}/message/list` lists its messages.
+ * Both also answer under `/v1/…`.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { Config } from '../../config.js';
+import type { Conversation, Message } from '../../conversation/index.js';
+import { ValidationError } from '../../core/errors.js';
+import type { LLM, LLMMessage } from '../../llm/llm.js';
+import type { BotDirectory } from '../bots/bot-directory.js';
+import type { ProtocolEvent } from '../complete/events.js';
+import { parseModelString } from '../complete/model-string.js';
+import type { PreparedCompletion } from '../complete/prepare-completion.js';
+import { formatIssuePath } from '../complete/request-schema.js';
+import type { CompletionOutcome } from '../complete/run-completion.js';
+import { CONVERSATION_ID, type ConversationDirectory } from '../conversations/conversation-directory.js';
+import { RequestError } from '../http-errors.js';
+import { requireResponseMode } from './complete-route.js';
+import { openEventWriter, openRequestScope, runIntoWriter, type ActiveRequests } from './event-response.js';
+
+/** How many earlier messages the model sees. */
+export const HISTORY_LIMIT = 50;
+
+export interface ConversationRuntime {
+  llm: LLM;
+  conversations: ConversationDirectory;
+  bots: BotDirectory;
+  knownModels: ReadonlySet<string>;
+  agent: Config['agent'];
+  timeoutMs: number;
+  pingIntervalMs: number;
+  active: ActiveRequests;
+}
+
+const BodySchema = z.object(
+  {
+    text: z.string({ error: 'text must be a string' }).min(1, 'text must not be empty'),
+    botId: z.string().min(1).max(256).optional(),
+    model: z.string().min(1).max(512).optional(),
+    userId: z.string().regex(/^[A-Za-z0-9@_-]{1,64}$/, 'userId has letters, digits, @, _ and - only').optional(),
+  },
+  { error: 'the body must be a JSON object' },
+);
+
+type Params = { conversationId: string };
+
+export function registerConversationRoutes(api: FastifyInstance, runtime: ConversationRuntime): void {
+  for (const prefix of ['/api/v1', '/v1']) {
+    api.post<{ Params: Params }>(`${prefix}/conversation/:conversationId/complete`, (request, reply) => handleComplete(request, reply, runtime));
+    api.get<{ Params: Params }>(`${prefix}/conversation/:conversationId/message/list`, async (request) => {
+      const conversation = runtime.conversations.get(requireConversationId(request.params.conversationId));
+      if (!conversation) throw new RequestError(404, 'NOT_FOUND', `conversation "${request.params.conversationId}" has no messages on this server`, 'conversationId');
+      return { items: conversation.messages.map(toListItem) };
+    });
+  }
+}
+
+async function handleComplete(request: FastifyRequest<{ Params: Params }>, reply: FastifyReply, runtime: ConversationRuntime): Promise<void> {
+  const mode = requireResponseMode(request);
+  const conversationId = requireConversationId(request.params.conversationId);
+  const parsed = BodySchema.safeParse(request.body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const path = formatIssuePath(issue.path);
+    throw new RequestError(400, 'INVALID_REQUEST', `${path}: ${issue.message}`, path);
+  }
+  const body = parsed.data;
+  const bot = body.botId === undefined ? undefined : runtime.bots.bot(body.botId);
+  if (body.botId !== undefined && !bot) throw new RequestError(404, 'NOT_FOUND', `bot "${body.botId}" is not configured on this server`, 'botId');
+  let model = bot?.model ?? { name: runtime.llm.model, options: {} };
+  if (body.model !== undefined) {
+    try {
+      model = parseModelString(body.model, runtime.knownModels);
+    } catch (thrown) {
+      if (thrown instanceof ValidationError) throw new RequestError(400, 'INVALID_REQUEST', thrown.message, thrown.path);
+      throw thrown;
+    }
+  }
+  if (!runtime.conversations.tryAcquire(conversationId)) {
+    throw new RequestError(409, 'CONFLICT', `a reply is already being generated in conversation "${conversationId}"; wait for it to finish`, 'conversationId');
+  }
+  const scope = openRequestScope(reply, runtime.timeoutMs, runtime.active);
+  try {
+    const conversation = runtime.conversations.getOrCreate(conversationId);
+    const history = toTurns(conversation.history({ limit: HISTORY_LIMIT }));
+    conversation.send('user', body.userId ?? 'user', body.text);
+    const prepared: PreparedCompletion = {
+      model: model.name,
+      options: { model: model.name, ...model.options },
+      instructions: bot?.definition.instructions ?? runtime.agent.instructions,
+      turns: [...history, { role: 'user', content: [{ type: 'text', text: body.text }] }],
+      tools: bot && bot.tools.size > 0 ? bot.tools : undefined,
+      continuations: 0,
+      input: { text: body.text, entities: [] },
+      contact: undefined,
+    };
+    const writer = openEventWriter(request, reply, mode, runtime.pingIntervalMs);
+    const recorder = new ReplyRecorder(conversation, runtime.agent.userId);
+    try {
+      const outcome = await runIntoWriter(prepared, runtime.llm, writer, request, scope.signal, (event) => recorder.observe(event));
+      recorder.finish(outcome);
+    } finally {
+      recorder.close();
+    }
+    writer.end();
+  } finally {
+    scope.dispose();
+    runtime.conversations.release(conversationId);
+  }
+}
+
+/** Streams the reply into the conversation as its tokens go out, with the AI indicator. */
+class ReplyRecorder {
+  readonly #conversation: Conversation;
+  readonly #agentUserId: string;
+  #replyId: string | undefined;
+  #index = 0;
+
+  constructor(conversation: Conversation, agentUserId: string) {
+    this.#conversation = conversation;
+    this.#agentUserId = agentUserId;
+    conversation.setIndicator('thinking');
+  }
+
+  observe(event: ProtocolEvent): void {
+    if (event.type !== 'token') return;
+    const delta = { role: 'assistant' as const, userId: this.#agentUserId, content: event.data.token, contentIndex: this.#index++ };
+    if (this.#replyId === undefined) {
+      this.#replyId = this.#conversation.upsert(delta).id;
+      this.#conversation.setIndicator('generating', this.#replyId);
+    } else this.#conversation.upsert({ ...delta, id: this.#replyId });
+  }
+
+  /** Stores the final text (the whole reply, also when it was cut short). */
+  finish(outcome: CompletionOutcome): void {
+    const userId = this.#agentUserId;
+    if (this.#replyId) this.#conversation.upsert({ id: this.#replyId, role: 'assistant', userId, content: outcome.text, replace: true, completed: true });
+    else if (outcome.text !== '') this.#conversation.send('assistant', userId, outcome.text);
+  }
+
+  close(): void {
+    this.#conversation.setIndicator('idle');
+  }
+}
+
+function toTurns(history: readonly Readonly<Message>[]): LLMMessage[] {
+  return history
+    .filter((message) => message.role === 'user' || message.role === 'assistant')
+    .map((message) => ({ role: message.role === 'user' ? 'user' : 'assistant', content: [{ type: 'text', text: message.content }] }));
+}
+
+function toListItem(message: Readonly<Message>) {
+  return {
+    id: message.id,
+    type: message.role === 'assistant' ? 'bot' : message.role,
+    text: message.content,
+    meta: { userId: message.userId, completed: message.completed },
+    createdAt: message.timestamp.toISOString(),
+  };
+}
+
+function requireConversationId(id: string): string {
+  if (!CONVERSATION_ID.test(id)) {
+    throw new RequestError(400, 'INVALID_REQUEST', 'conversationId has 1–64 letters, digits, - or _', 'conversationId');
+  }
+  return id;
+}

@@ -1,0 +1,61 @@
+/** `tsx src/cli.ts serve` as an operator runs it: a child process, real env, SIGTERM to stop. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { FakeGemini } from '../fakes/gemini/index.js';
+
+let fake: FakeGemini;
+let geminiUrl: string;
+beforeAll(async () => {
+  fake = new FakeGemini();
+  geminiUrl = await fake.start();
+});
+afterAll(() => fake.close());
+
+function serve(env: Record<string, string>): { child: ChildProcess; output: () => string } {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], {
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return { child, output: () => output };
+}
+
+async function listeningAddress(output: () => string, child: ChildProcess): Promise<string> {
+  for (;;) {
+    const match = /"address":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(output());
+    if (match) return match[1]!;
+    if (child.exitCode !== null) throw new Error(`serve exited early: ${output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+describe('cli serve', () => {
+  test('listens, answers, and exits 0 on SIGTERM', async () => {
+    fake.script({ text: 'From the CLI server.' });
+    const { child, output } = serve({ GOOGLE_API_KEY: 'fake-key', GOOGLE_GEMINI_BASE_URL: geminiUrl, WORKER_API_KEYS: 'cli-key' });
+    const address = await listeningAddress(output, child);
+    expect((await fetch(`${address}/health`)).status).toBe(200);
+    const response = await fetch(`${address}/api/v1/conversation/complete`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer cli-key', 'content-type': 'application/json' },
+      body: JSON.stringify({ botId: 'support', messages: [{ type: 'user', text: 'How do I start the server?' }] }),
+    });
+    expect(await response.json()).toMatchObject({ text: 'From the CLI server.', end: { reason: 'stop' } });
+    // The example bot from agents/bots.ts was loaded and its dataset ranked for the question.
+    expect(JSON.stringify(fake.requests.at(-1)!.body.systemInstruction)).toContain('npm run serve');
+    child.kill('SIGTERM');
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(0);
+    expect(output()).not.toContain('cli-key');
+  });
+
+  test('a missing Gemini key exits 1 naming GOOGLE_API_KEY', async () => {
+    const { child, output } = serve({ WORKER_API_KEYS: 'cli-key' });
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(1);
+    expect(output()).toContain('GOOGLE_API_KEY');
+  });
+});
