@@ -2,10 +2,12 @@
  * Decides who said a user turn when several people are in the call.
  *
  * The realtime model hears one mixed stream and does not say who spoke, so we watch each
- * participant's audio level ourselves. The rule: **the first person to start speaking since
- * the previous turn boundary owns the next user turn** ("first speaker wins while someone is
- * talking"). If nobody has spoken since the boundary (the model transcribed late), the most
- * recent speaker owns it; if nobody has spoken at all, the only participant does.
+ * participant's audio level ourselves. The rule, applied when the model starts a user turn:
+ * **among the people talking now, the one who started first owns the turn** ("first speaker
+ * wins while someone is talking"). "Talking now" means speech within the last
+ * `activeWindowMs`; a person's speech run starts after a pause longer than `pauseMs`. If
+ * nobody is talking now (a short reply the model transcribed late), the most recent speaker
+ * owns the turn; if nobody has spoken at all, the only participant does.
  */
 export interface Speaker {
   userId: string;
@@ -15,12 +17,16 @@ export interface Speaker {
 export interface SpeakerTrackerOptions {
   /** A frame louder than this RMS level (dBFS) counts as speech; default -45. */
   speechThresholdDbfs?: number;
+  /** Silence longer than this ends a speech run; default 300. */
+  pauseMs?: number;
+  /** Speech this recent counts as talking now; default 400. */
+  activeWindowMs?: number;
 }
 
 interface SpeakerState {
   speaker: Speaker;
-  /** When this participant started speaking after the last boundary, if they did. */
-  onsetMs: number | undefined;
+  /** When the current (or last) run of speech started. */
+  runStartMs: number | undefined;
   lastSpeechMs: number | undefined;
 }
 
@@ -28,35 +34,35 @@ export class SpeakerTracker {
   readonly #participants = new Map<string, SpeakerState>();
   /** Mean square of Int16 samples above which a frame is speech. */
   readonly #thresholdMeanSquare: number;
+  readonly #pauseMs: number;
+  readonly #activeWindowMs: number;
 
   constructor(options: SpeakerTrackerOptions = {}) {
     const amplitude = 32768 * 10 ** ((options.speechThresholdDbfs ?? -45) / 20);
     this.#thresholdMeanSquare = amplitude * amplitude;
+    this.#pauseMs = options.pauseMs ?? 300;
+    this.#activeWindowMs = options.activeWindowMs ?? 400;
   }
 
   /** Called for every frame a participant sends; cheap (one pass over the samples). */
   observe(speaker: Speaker, samples: Int16Array, atMs: number): void {
     let state = this.#participants.get(speaker.sessionId);
-    if (!state) this.#participants.set(speaker.sessionId, (state = { speaker, onsetMs: undefined, lastSpeechMs: undefined }));
+    if (!state) this.#participants.set(speaker.sessionId, (state = { speaker, runStartMs: undefined, lastSpeechMs: undefined }));
     let sumSquares = 0;
     for (let i = 0; i < samples.length; i++) sumSquares += samples[i]! * samples[i]!;
     if (samples.length === 0 || sumSquares / samples.length < this.#thresholdMeanSquare) return;
-    state.onsetMs ??= atMs;
+    if (state.lastSpeechMs === undefined || atMs - state.lastSpeechMs > this.#pauseMs) state.runStartMs = atMs;
     state.lastSpeechMs = atMs;
   }
 
-  /** A turn ended (the agent answered, or a user turn was attributed): onsets start over. */
-  markBoundary(): void {
-    for (const state of this.#participants.values()) state.onsetMs = undefined;
-  }
-
-  /** Who owns the user turn that is starting now, by the rule above. */
-  speakerOfTurn(): Speaker | undefined {
+  /** Who owns the user turn that starts at `nowMs`, by the rule above. */
+  speakerOfTurn(nowMs: number): Speaker | undefined {
     let first: SpeakerState | undefined;
     let latest: SpeakerState | undefined;
     for (const state of this.#participants.values()) {
-      if (state.onsetMs !== undefined && (!first || state.onsetMs < first.onsetMs!)) first = state;
-      if (state.lastSpeechMs !== undefined && (!latest || state.lastSpeechMs > latest.lastSpeechMs!)) latest = state;
+      if (state.lastSpeechMs === undefined) continue;
+      if (nowMs - state.lastSpeechMs <= this.#activeWindowMs && (!first || state.runStartMs! < first.runStartMs!)) first = state;
+      if (!latest || state.lastSpeechMs > latest.lastSpeechMs!) latest = state;
     }
     const only = this.#participants.size === 1 ? [...this.#participants.values()][0] : undefined;
     return (first ?? latest ?? only)?.speaker;

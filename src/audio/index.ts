@@ -29,3 +29,5 @@ export { AudioPacer } from './pacer.js';
 export type { AudioPacerEvents, AudioPacerOptions, AudioPacerStats, PlaybackEndReason } from './pacer.js';
 export { systemClock } from './clock.js';
 export type { Clock } from './clock.js';
+export { AudioMixer } from './mixer.js';
+export type { AudioMixerOptions } from './mixer.js';

@@ -6,28 +6,43 @@ const bob = { userId: 'bob', sessionId: 's-bob' };
 const loud = new Int16Array(480).fill(3000);
 const quiet = new Int16Array(480).fill(20);
 
+/** `who` speaks from `fromMs` to `toMs`, one frame per 10 ms. */
+function speak(tracker: SpeakerTracker, who: typeof alice, fromMs: number, toMs: number) {
+  for (let t = fromMs; t < toMs; t += 10) tracker.observe(who, loud, t);
+}
+
 describe('SpeakerTracker', () => {
-  it('gives the turn to whoever started speaking first since the last boundary', () => {
+  it('gives the turn to whoever started first among the people talking now', () => {
     const tracker = new SpeakerTracker();
     tracker.observe(alice, quiet, 0);
-    tracker.observe(bob, loud, 10);
-    tracker.observe(alice, loud, 20);
-    expect(tracker.speakerOfTurn()).toEqual(bob);
-    tracker.markBoundary();
-    tracker.observe(alice, loud, 100);
-    tracker.observe(bob, loud, 110);
-    expect(tracker.speakerOfTurn()).toEqual(alice);
+    speak(tracker, bob, 10, 600);
+    speak(tracker, alice, 200, 600);
+    expect(tracker.speakerOfTurn(600)).toEqual(bob);
+  });
+
+  it('ignores someone who stopped talking a while ago', () => {
+    const tracker = new SpeakerTracker();
+    speak(tracker, bob, 0, 700);
+    speak(tracker, alice, 1000, 1600);
+    expect(tracker.speakerOfTurn(1600)).toEqual(alice);
+  });
+
+  it('starts a new run after a pause', () => {
+    const tracker = new SpeakerTracker();
+    speak(tracker, bob, 0, 300);
+    speak(tracker, alice, 100, 1000);
+    speak(tracker, bob, 700, 1000);
+    expect(tracker.speakerOfTurn(1000)).toEqual(alice);
   });
 
   it('falls back to the latest speaker, then to the only participant', () => {
     const tracker = new SpeakerTracker();
     tracker.observe(alice, quiet, 0);
-    expect(tracker.speakerOfTurn()).toEqual(alice);
-    tracker.observe(bob, loud, 5);
-    tracker.observe(alice, loud, 9);
-    tracker.markBoundary();
-    expect(tracker.speakerOfTurn()).toEqual(alice);
+    expect(tracker.speakerOfTurn(0)).toEqual(alice);
+    speak(tracker, bob, 10, 100);
+    speak(tracker, alice, 50, 120);
+    expect(tracker.speakerOfTurn(5000)).toEqual(alice);
     tracker.remove(alice.sessionId);
-    expect(tracker.speakerOfTurn()).toEqual(bob);
+    expect(tracker.speakerOfTurn(5000)).toEqual(bob);
   });
 });

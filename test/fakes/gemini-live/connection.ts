@@ -29,6 +29,8 @@ export interface FakeTurnRecord {
   /** Model audio sent in this turn. */
   audioMsSent: number;
   interrupted: boolean;
+  /** `performance.now()` just before `interrupted` was sent, for benchmarks. */
+  interruptedAtMs?: number;
   completed: boolean;
 }
 
@@ -183,6 +185,7 @@ export class FakeLiveConnection {
       if (!this.open) return;
       if (turn.interruptAfterChunks !== undefined && chunk >= turn.interruptAfterChunks) {
         record.interrupted = true;
+        record.interruptedAtMs = performance.now();
         this.send({ serverContent: { interrupted: true } });
         this.send({ serverContent: { turnComplete: true } });
         this.#afterTurn(record, turn);
@@ -254,7 +257,9 @@ export class FakeLiveConnection {
     this.audio.chunks += 1;
     this.audio.bytes += bytes;
     this.audio.mimeTypes.add(mimeType);
-    this.#audioSinceTurnBytes += bytes;
+    // Like the service's voice activity detection, only speech counts towards a turn: a
+    // silent microphone stream (WebRTC keeps sending) must not make the model answer.
+    if (isVoiced(Buffer.from(base64, 'base64'))) this.#audioSinceTurnBytes += bytes;
     const script = this.#host.script;
     if (!this.#playing && pcmDurationMs(this.#audioSinceTurnBytes, INPUT_RATE) >= script.respondAfterAudioMs) {
       this.#audioSinceTurnBytes = 0;
@@ -285,4 +290,12 @@ export class FakeLiveConnection {
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Whether 16-bit PCM is louder than a quiet room (RMS above about -50 dBFS). */
+function isVoiced(pcm: Buffer): boolean {
+  const samples = new Int16Array(pcm.buffer, pcm.byteOffset, Math.floor(pcm.byteLength / 2));
+  let sumSquares = 0;
+  for (let i = 0; i < samples.length; i++) sumSquares += samples[i]! * samples[i]!;
+  return samples.length > 0 && Math.sqrt(sumSquares / samples.length) > 100;
 }

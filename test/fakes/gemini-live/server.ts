@@ -16,7 +16,8 @@
  * Behaviour (`fake.script`, see script.ts; change it any time):
  * - answers `setup` with `setupComplete`, then a `sessionResumptionUpdate` handle when the
  *   setup asked for resumption; a new handle after every turn; `resumable: false` mid-turn;
- * - once `respondAfterAudioMs` of input audio has arrived (or on `clientContent` with
+ * - once `respondAfterAudioMs` of voiced input audio (RMS above ~-50 dBFS: a stand-in for the
+ *   service's voice activity detection) has arrived (or on `clientContent` with
  *   `turnComplete`), plays the next turn: input transcription deltas, an optional `toolCall`
  *   (waiting for the `toolResponse` of every call), model audio (a 440 Hz tone at 24 kHz in
  *   `chunkMs` chunks, `paceFactor` times faster than real time) with output transcription

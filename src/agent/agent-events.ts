@@ -1,0 +1,58 @@
+/** Everything an Agent reports, by name. */
+import type { ErrorEvents } from '../core/event-bus.js';
+import type { EdgeCall, Participant } from '../edge/edge.js';
+import type { ToolCall, ToolResult } from '../llm/tool.js';
+
+export interface TranscriptEvent {
+  role: 'user' | 'assistant';
+  /** The participant who spoke, or the agent's user id. */
+  userId: string;
+  turnId: string;
+  /** The turn's text so far (final: all of it). */
+  text: string;
+  delta: string;
+  final: boolean;
+}
+
+/** Figures of one exchange, emitted when the agent's turn ends. */
+export interface TurnMetrics {
+  turnId: string;
+  /** End of the user's speech (as the model reported it) → the model's first audio or text. */
+  responseLatencyMs?: number;
+  /** The model's first audio chunk received → its first frame handed to the published track. */
+  playoutLatencyMs?: number;
+  /** How much of the reply was heard, when it was cut short. */
+  playedMs?: number;
+  interrupted: boolean;
+}
+
+export interface AgentEvents extends ErrorEvents {
+  'agent.joined': { call: EdgeCall };
+  'agent.left': { call: EdgeCall; reason: string };
+  'participant.joined': { participant: Participant; humanCount: number };
+  'participant.left': { participant: Participant; humanCount: number };
+  'user.turn.started': { turnId: string; userId: string };
+  'user.turn.ended': { turnId: string; userId: string };
+  'agent.turn.started': { turnId: string };
+  'agent.turn.ended': { turnId: string; text: string; interrupted: boolean };
+  /** The agent's voice started on the call: its first frame was handed to the track (performance.now() time). */
+  'agent.speech.started': { turnId: string | undefined; atMs: number };
+  /** The agent's voice stopped: played out ('ended'), cut by a barge-in ('flushed'), or stalled ('timeout'). */
+  'agent.speech.stopped': { turnId: string | undefined; atMs: number; reason: 'ended' | 'flushed' | 'timeout'; playedMs: number };
+  transcript: TranscriptEvent;
+  'tool.call': { call: ToolCall };
+  'tool.result': { call: ToolCall; result: ToolResult };
+  metrics: TurnMetrics;
+}
+
+/** Totals of a session so far. */
+export interface AgentStats {
+  turns: number;
+  interruptions: number;
+  /** Times the agent's voice ran dry in the middle of an answer. */
+  audioUnderruns: number;
+  /** Audio the pacer skipped because the event loop came too late (an overloaded process). */
+  audioSkippedMs: number;
+  conversationRetries: number;
+  conversationFailures: number;
+}
