@@ -1,0 +1,44 @@
+# syntax=docker/dockerfile:1
+#
+# The agents worker: `serve` (sessions API, completion API, /health, /ready, /metrics) on 8080.
+#
+#   docker build -t agents-worker .
+#   docker run --rm -p 8080:8080 --env-file .env agents-worker
+#
+# Two stages: `build` installs every dependency and compiles src/ and agents/ (both are
+# TypeScript) to plain JavaScript; the final image has Node, the production dependencies and
+# the compiled code only, and runs as the unprivileged `node` user. Debian (glibc), not Alpine:
+# the WebRTC binding (@roamhq/wrtc) ships glibc binaries only.
+
+ARG NODE_VERSION=22
+
+FROM node:${NODE_VERSION}-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json ./
+COPY src ./src
+COPY agents ./agents
+# tsconfig.json also includes test/ and bench/, which are not copied: only src/ and agents/
+# are compiled. A type error fails the build.
+RUN npx tsc -p tsconfig.json --noEmit false --outDir build --declaration false --sourceMap false
+
+FROM node:${NODE_VERSION}-bookworm-slim
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    PORT=8080 \
+    BOTS_FILE=agents/bots.js
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/build/src ./src
+COPY --from=build /app/build/agents ./agents
+USER node
+EXPOSE 8080
+# /health says the process is alive; orchestrators that know readiness should probe /ready.
+HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.PORT}/health`).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+# SIGTERM drains: no new sessions, every session closed (transcripts flushed) within
+# DRAIN_TIMEOUT_MS, then exit 0. Give `docker stop` more than that: docker stop -t 40.
+STOPSIGNAL SIGTERM
+CMD ["node", "src/cli.js", "serve"]

@@ -1,0 +1,60 @@
+/**
+ * The command line: `serve` runs the HTTP server (stateless completion, conversations, health)
+ * until SIGTERM/SIGINT. More commands (`run`: one agent in a call) plug into COMMANDS.
+ *
+ *   npm run serve                 # tsx src/cli.ts serve
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { loadConfig, type Config } from './config.js';
+import { ConfigError } from './core/errors.js';
+import { createLogger } from './core/logger.js';
+import { GeminiLLM } from './llm/gemini/gemini-llm.js';
+import type { BotCatalog } from './server/bots/catalog.js';
+import { loadBotCatalog } from './server/bots/load-bot-catalog.js';
+import { conversationFactoryFromConfig } from './server/conversations/conversation-factory.js';
+import { exitOnSignals, serveWorker } from './server/sessions/serve-worker.js';
+
+/** Where bots are looked for when BOTS_FILE is not set. */
+const DEFAULT_BOTS_FILE = 'agents/bots.ts';
+
+const COMMANDS: Record<string, { describe: string; run: (config: Config) => Promise<void> }> = {
+  serve: { describe: 'run the worker (agent sessions, completion API, conversations, health, metrics) on HOST:PORT', run: serve },
+};
+
+async function serve(config: Config): Promise<void> {
+  const log = createLogger('cli');
+  const llm = GeminiLLM.fromConfig(config);
+  const bots = await loadBots(config);
+  // The worker: sessions API, /ready, /metrics, shared stores (REDIS_URL), drain on SIGTERM.
+  const serving = await serveWorker({ server: { config, llm, bots, conversations: conversationFactoryFromConfig(config) } });
+  log.info({ address: serving.address, bots: bots.bots?.map((bot) => bot.id) ?? [] }, `listening on ${serving.address}`);
+  exitOnSignals(serving, log);
+}
+
+async function loadBots(config: Config): Promise<BotCatalog> {
+  if (config.server.botsFile) return loadBotCatalog(config.server.botsFile);
+  const fallback = resolve(DEFAULT_BOTS_FILE);
+  return existsSync(fallback) ? loadBotCatalog(fallback) : {};
+}
+
+async function main(argv: string[]): Promise<void> {
+  const name = argv[0];
+  const command = name === undefined ? undefined : COMMANDS[name];
+  if (!command) {
+    const lines = Object.entries(COMMANDS).map(([key, { describe }]) => `  ${key.padEnd(8)} ${describe}`);
+    process.stderr.write(`Usage: tsx src/cli.ts <command>\n\nCommands:\n${lines.join('\n')}\n`);
+    process.exit(name === undefined || name === '--help' ? 0 : 2);
+  }
+  try {
+    await command.run(loadConfig());
+  } catch (thrown) {
+    if (thrown instanceof ConfigError) {
+      process.stderr.write(`${thrown.message}\n`);
+      process.exit(1);
+    }
+    throw thrown;
+  }
+}
+
+await main(process.argv.slice(2));

@@ -1,0 +1,93 @@
+/**
+ * One place that knows how this project talks to Redis: the client options (fail fast instead
+ * of queueing commands forever while Redis is down), connection errors logged instead of
+ * printed, Lua scripts run by SHA with a fallback to their source, and failures turned into
+ * typed, retryable store errors.
+ */
+import { createHash } from 'node:crypto';
+import { Redis, type RedisOptions } from 'ioredis';
+import { AgentsError, toError } from '../core/errors.js';
+import { createLogger, type Logger } from '../core/logger.js';
+
+export type { Redis };
+
+export interface RedisConnectOptions {
+  /** Shown in logs and `CLIENT LIST`, e.g. `agents-worker`. */
+  connectionName?: string;
+  logger?: Logger;
+  /** Extra ioredis options (tests use a shorter `connectTimeout`). */
+  redisOptions?: RedisOptions;
+}
+
+/**
+ * A client for `url` (`redis://` or `rediss://`). Commands issued while Redis is unreachable
+ * are retried over a few reconnects and then fail, so a request never hangs on a dead store.
+ */
+export function connectRedis(url: string, options: RedisConnectOptions = {}): Redis {
+  const logger = options.logger ?? createLogger('store.redis');
+  const client = new Redis(url, {
+    connectionName: options.connectionName ?? 'agents-worker',
+    maxRetriesPerRequest: 3,
+    connectTimeout: 5_000,
+    // Reconnect forever, backing off to 2 s: a Redis restart must not need a worker restart.
+    retryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
+    ...options.redisOptions,
+  });
+  logRedisErrors(client, logger);
+  return client;
+}
+
+/** Without a listener ioredis prints every connection error to stderr; log them once per outage instead. */
+export function logRedisErrors(client: Redis, logger: Logger): void {
+  let failing = false;
+  client.on('error', (error: Error) => {
+    if (failing) return;
+    failing = true;
+    logger.error({ err: error }, 'redis connection failed; retrying');
+  });
+  client.on('ready', () => {
+    if (failing) logger.info('redis connection restored');
+    failing = false;
+  });
+}
+
+/** A Lua script, sent by SHA1 (EVALSHA) and by source only when the server does not know it yet. */
+export class LuaScript {
+  readonly #source: string;
+  readonly #sha1: string;
+
+  constructor(source: string) {
+    this.#source = source;
+    this.#sha1 = createHash('sha1').update(source).digest('hex');
+  }
+
+  async run(client: Redis, keys: readonly string[], args: ReadonlyArray<string | number>): Promise<unknown> {
+    try {
+      return await client.evalsha(this.#sha1, keys.length, ...keys, ...args);
+    } catch (error) {
+      if (!String((error as Error).message).startsWith('NOSCRIPT')) throw error;
+      return client.eval(this.#source, keys.length, ...keys, ...args);
+    }
+  }
+}
+
+/**
+ * Runs a store operation, turning a connection failure into a retryable `STORE_UNAVAILABLE`
+ * that says what to check. Errors Redis itself answered (wrong type, script error) are bugs
+ * or misuse and keep their own message.
+ */
+export async function storeCall<T>(operation: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (thrown) {
+    const error = toError(thrown);
+    if (error.name === 'ReplyError') {
+      throw new AgentsError(`Redis refused ${operation}: ${error.message}`, { code: 'STORE_COMMAND', cause: error });
+    }
+    throw new AgentsError(`Redis is unreachable (${operation}): ${error.message.replace(/\.+$/, '')}. Check REDIS_URL and that Redis is running.`, {
+      code: 'STORE_UNAVAILABLE',
+      retryable: true,
+      cause: error,
+    });
+  }
+}

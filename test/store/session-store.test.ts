@@ -1,0 +1,206 @@
+/**
+ * The session registry's contract, run against the in-memory store and against Redis: leases,
+ * per-call limits under concurrency, close requests that reach only the owning node.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MemorySessionStore } from '../../src/store/memory-session-store.js';
+import { RedisSessionStore } from '../../src/store/redis-session-store.js';
+import type { SessionRecord, SessionStore } from '../../src/store/session-store.js';
+import { describeRedis, startTestRedis, type TestRedis } from '../support/redis.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const LONG = { leaseTtlMs: 30_000, maxPerCall: 2 };
+
+function record(callId: string, nodeId = 'node-a', overrides: Partial<SessionRecord> = {}): SessionRecord {
+  return {
+    sessionId: randomUUID(),
+    callType: 'default',
+    callId,
+    nodeId,
+    startedAt: new Date().toISOString(),
+    state: 'starting',
+    ...overrides,
+  };
+}
+
+function nextMessage(store: SessionStore, nodeId: string): { received: string[]; unsubscribe: Promise<() => Promise<void>> } {
+  const received: string[] = [];
+  return { received, unsubscribe: store.onCloseRequest(nodeId, (sessionId) => received.push(sessionId)) };
+}
+
+async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await sleep(10);
+  }
+}
+
+function sessionStoreContract(open: () => Promise<SessionStore>): void {
+  let store: SessionStore;
+  beforeAll(async () => {
+    store = await open();
+  });
+  afterAll(() => store.close());
+
+  it('reserves slots up to the per-call limit, per call', async () => {
+    const call = randomUUID();
+    expect(await store.reserve(record(call), LONG)).toEqual({ reserved: true, sessionsInCall: 1 });
+    expect(await store.reserve(record(call), LONG)).toEqual({ reserved: true, sessionsInCall: 2 });
+    const refused = record(call);
+    expect(await store.reserve(refused, LONG)).toEqual({ reserved: false, sessionsInCall: 2 });
+    expect(await store.get(refused.sessionId)).toBeUndefined();
+    expect((await store.reserve(record(randomUUID()), LONG)).reserved).toBe(true);
+  });
+
+  it('holds the limit under 50 concurrent reservations', async () => {
+    const call = randomUUID();
+    const results = await Promise.all(Array.from({ length: 50 }, () => store.reserve(record(call), { ...LONG, maxPerCall: 3 })));
+    expect(results.filter((result) => result.reserved)).toHaveLength(3);
+  });
+
+  it('reads a record back', async () => {
+    const mine = record(randomUUID());
+    await store.reserve(mine, LONG);
+    expect(await store.get(mine.sessionId)).toEqual(mine);
+    expect(await store.get(randomUUID())).toBeUndefined();
+  });
+
+  it('frees the slot and forgets the record when a lease expires', async () => {
+    const call = randomUUID();
+    const first = record(call);
+    await store.reserve(first, { leaseTtlMs: 50, maxPerCall: 1 });
+    await sleep(150);
+    expect(await store.get(first.sessionId)).toBeUndefined();
+    expect((await store.reserve(record(call), { leaseTtlMs: 50, maxPerCall: 1 })).reserved).toBe(true);
+  });
+
+  it('renews leases and rewrites records; an expired lease is retaken when the call has room, else lost', async () => {
+    const call = randomUUID();
+    const kept = record(call);
+    await store.reserve(kept, { leaseTtlMs: 50, maxPerCall: 1 });
+    const figures = {
+      at: new Date().toISOString(),
+      durationMs: 1200,
+      humans: 1,
+      turns: 2,
+      interruptions: 0,
+      audioUnderruns: 0,
+      conversationRetries: 1,
+      conversationFailures: 0,
+      responseLatencyMs: { count: 2, meanMs: 410.5, p50Ms: 400, p95Ms: 421, maxMs: 421, lastMs: 421 },
+    };
+    const active = { ...kept, state: 'active' as const, figures };
+    expect(await store.renew([active], { leaseTtlMs: 30_000, maxPerCall: 1 })).toEqual(new Map([[kept.sessionId, 'held']]));
+    await sleep(150);
+    expect(await store.get(kept.sessionId)).toEqual(active);
+
+    const otherCall = randomUUID();
+    const lapsed = record(otherCall);
+    await store.reserve(lapsed, { leaseTtlMs: 50, maxPerCall: 1 });
+    await sleep(150);
+    expect((await store.renew([lapsed], { leaseTtlMs: 30_000, maxPerCall: 1 })).get(lapsed.sessionId)).toBe('held');
+
+    const thirdCall = randomUUID();
+    const lost = record(thirdCall);
+    await store.reserve(lost, { leaseTtlMs: 50, maxPerCall: 1 });
+    await sleep(150);
+    const newcomer = record(thirdCall);
+    expect((await store.reserve(newcomer, { leaseTtlMs: 30_000, maxPerCall: 1 })).reserved).toBe(true);
+    expect((await store.renew([lost], { leaseTtlMs: 30_000, maxPerCall: 1 })).get(lost.sessionId)).toBe('lost');
+    expect(await store.get(newcomer.sessionId)).toEqual(newcomer);
+  });
+
+  it('releases a slot and keeps the final record for a while', async () => {
+    const call = randomUUID();
+    const ending = record(call);
+    await store.reserve(ending, { ...LONG, maxPerCall: 1 });
+    const ended = { ...ending, state: 'ended' as const, endReason: 'closed', endedAt: new Date().toISOString() };
+    await store.release(ended, 60);
+    expect(await store.get(ending.sessionId)).toEqual(ended);
+    expect((await store.reserve(record(call), { ...LONG, maxPerCall: 1 })).reserved).toBe(true);
+    expect(await store.requestClose(ending.sessionId, { ttlMs: 1000 })).toBeUndefined();
+    await sleep(150);
+    expect(await store.get(ending.sessionId)).toBeUndefined();
+  });
+
+  it('delivers a close request to the owning node only, and shows it on the next renewal', async () => {
+    const owner = `node-${randomUUID()}`;
+    const bystander = `node-${randomUUID()}`;
+    const ownerInbox = nextMessage(store, owner);
+    const bystanderInbox = nextMessage(store, bystander);
+    const unsubscribeOwner = await ownerInbox.unsubscribe;
+    const unsubscribeBystander = await bystanderInbox.unsubscribe;
+    try {
+      const session = record(randomUUID(), owner);
+      await store.reserve(session, LONG);
+      expect(await store.requestClose(randomUUID(), { ttlMs: 1000 })).toBeUndefined();
+      expect((await store.requestClose(session.sessionId, { ttlMs: 30_000 }))?.nodeId).toBe(owner);
+      await until(() => ownerInbox.received.length === 1);
+      expect(ownerInbox.received).toEqual([session.sessionId]);
+      expect((await store.renew([session], LONG)).get(session.sessionId)).toBe('close-requested');
+
+      await unsubscribeOwner();
+      const later = record(randomUUID(), owner);
+      await store.reserve(later, LONG);
+      await store.requestClose(later.sessionId, { ttlMs: 30_000 });
+      await sleep(100);
+      expect(ownerInbox.received).toEqual([session.sessionId]);
+      expect(bystanderInbox.received).toEqual([]);
+    } finally {
+      await unsubscribeOwner();
+      await unsubscribeBystander();
+    }
+  });
+
+  it('answers ping, closes idempotently and refuses later calls', async () => {
+    await store.ping();
+    const other = await open();
+    await other.close();
+    await other.close();
+    await expect(other.get('x')).rejects.toMatchObject({ code: 'STORE_CLOSED' });
+  });
+}
+
+describe('MemorySessionStore (SessionStore contract)', () => {
+  sessionStoreContract(async () => new MemorySessionStore());
+});
+
+describeRedis('RedisSessionStore (SessionStore contract)', () => {
+  let redis: TestRedis;
+  let prefix: string;
+  beforeAll(async () => {
+    redis = await startTestRedis();
+    prefix = redis.prefix();
+  });
+  afterAll(() => redis.close());
+
+  // One prefix for the suite: every store opened here is a node of the same deployment.
+  sessionStoreContract(async () => RedisSessionStore.connect(redis.url, { prefix }));
+
+  it('lets two nodes share one registry: limits, records and close requests cross nodes', async () => {
+    const nodeA = RedisSessionStore.connect(redis.url, { prefix });
+    const nodeB = RedisSessionStore.connect(redis.url, { prefix });
+    try {
+      const received: string[] = [];
+      const unsubscribe = await nodeB.onCloseRequest('node-b', (sessionId) => received.push(sessionId));
+      const call = randomUUID();
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => (i % 2 ? nodeA : nodeB).reserve(record(call, i % 2 ? 'node-a' : 'node-b'), { ...LONG, maxPerCall: 1 })),
+      );
+      expect(results.filter((result) => result.reserved)).toHaveLength(1);
+
+      const onB = record(randomUUID(), 'node-b');
+      await nodeB.reserve(onB, LONG);
+      expect(await nodeA.get(onB.sessionId)).toEqual(onB);
+      await nodeA.requestClose(onB.sessionId, { ttlMs: 30_000 });
+      await until(() => received.length === 1);
+      expect(received).toEqual([onB.sessionId]);
+      await unsubscribe();
+    } finally {
+      await nodeA.close();
+      await nodeB.close();
+    }
+  });
+});

@@ -1,0 +1,231 @@
+/**
+ * The SessionManager alone, with in-test agents and the in-memory registry: limits, the
+ * lifecycle timers, crashes, close requests across "nodes" (two managers, one registry) and
+ * draining.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { MemorySessionStore } from '../../src/store/memory-session-store.js';
+import { WorkerMetrics } from '../../src/server/metrics.js';
+import { SessionManager, type SessionManagerLimits } from '../../src/server/sessions/session-manager.js';
+import { FakeAgents, type FakeAgentsOptions } from './fake-agent.js';
+
+const call = (id = 'call-1') => ({ type: 'default', id });
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await sleep(5);
+  }
+}
+
+const opened: SessionManager[] = [];
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((manager) => manager.close({ drainTimeoutMs: 2_000 })));
+});
+
+async function node(options: {
+  store?: MemorySessionStore;
+  limits?: Partial<SessionManagerLimits>;
+  agents?: FakeAgentsOptions;
+  nodeId?: string;
+  heartbeatIntervalMs?: number;
+  startTimeoutMs?: number;
+} = {}) {
+  const store = options.store ?? new MemorySessionStore();
+  const agents = new FakeAgents(options.agents);
+  const metrics = new WorkerMetrics({ defaultMetrics: false });
+  const manager = new SessionManager({
+    factory: agents.factory,
+    store,
+    limits: { maxSessions: 5, maxSessionsPerCall: 1, idleTimeoutMs: 60_000, maxSessionDurationMs: 3_600_000, ...options.limits },
+    timing: { heartbeatIntervalMs: options.heartbeatIntervalMs ?? 50, leaseTtlMs: 5_000, startTimeoutMs: options.startTimeoutMs },
+    nodeId: options.nodeId,
+    metrics,
+  });
+  await manager.open();
+  opened.push(manager);
+  const metric = async (name: string) => (await metrics.registry.getSingleMetricAsString(name)).split('\n').filter((line) => !line.startsWith('#'));
+  return { manager, agents, store, metrics, metric };
+}
+
+describe('SessionManager', () => {
+  it('starts an agent in the call and records the session as active', async () => {
+    const { manager, agents } = await node();
+    const started = await manager.start(call());
+    expect(started).toMatchObject({ callType: 'default', callId: 'call-1', state: 'active', nodeId: manager.nodeId });
+    expect(started.closeToken.length).toBeGreaterThanOrEqual(32);
+    expect(agents.latest!.call).toEqual(call());
+    expect(agents.latest!.sessionId).toBe(started.sessionId);
+    expect(await manager.get(started.sessionId)).toMatchObject({ state: 'active', callId: 'call-1' });
+    expect(manager.activeCount).toBe(1);
+  });
+
+  it('refuses beyond MAX_SESSIONS on this node and MAX_SESSIONS_PER_CALL per call, even concurrently', async () => {
+    const { manager, agents, metric } = await node({ limits: { maxSessions: 4, maxSessionsPerCall: 2 }, agents: { joinDelayMs: 20 } });
+    const results = await Promise.allSettled(Array.from({ length: 4 }, () => manager.start(call('busy'))));
+    expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(2);
+    const refused = results.flatMap((result) => (result.status === 'rejected' ? [result.reason] : []));
+    expect(refused.every((error) => error.code === 'CALL_SESSION_LIMIT')).toBe(true);
+    expect(refused[0].message).toContain('MAX_SESSIONS_PER_CALL');
+
+    await manager.start(call('other'));
+    await manager.start(call('third'));
+    await expect(manager.start(call('fourth'))).rejects.toMatchObject({ code: 'NODE_SESSION_LIMIT', retryable: true });
+    expect(agents.agents).toHaveLength(4);
+    expect(await metric('agents_sessions_refused_total')).toEqual(
+      expect.arrayContaining(['agents_sessions_refused_total{reason="call_limit"} 2', 'agents_sessions_refused_total{reason="node_limit"} 1']),
+    );
+  });
+
+  it('ends a session after the idle timeout with no human, and not while someone is there', async () => {
+    const { manager, agents } = await node({ limits: { idleTimeoutMs: 80 } });
+    const started = await manager.start(call());
+    const agent = agents.latest!;
+    await sleep(200);
+    expect(agent.closed).toBe(false); // a human is in the call
+    agent.leave();
+    agent.join(); // back before the timeout: the clock stops
+    await sleep(200);
+    expect(agent.closed).toBe(false);
+    agent.leave();
+    await until(() => agent.closed);
+    await until(async () => (await manager.get(started.sessionId))?.state === 'ended');
+    expect(await manager.get(started.sessionId)).toMatchObject({ endReason: 'idle' });
+    expect(manager.activeCount).toBe(0);
+  });
+
+  it('starts the idle clock at once when the agent joins an empty call', async () => {
+    const { manager, agents } = await node({ limits: { idleTimeoutMs: 50 }, agents: { humans: 0 } });
+    const started = await manager.start(call());
+    await until(() => agents.latest!.closed);
+    await until(async () => (await manager.get(started.sessionId))?.endReason === 'idle');
+  });
+
+  it('ends a session at MAX_SESSION_DURATION_MS, and when the call ends by itself', async () => {
+    const { manager, agents } = await node({ limits: { maxSessionDurationMs: 80 } });
+    const long = await manager.start(call('long'));
+    await until(async () => (await manager.get(long.sessionId))?.endReason === 'max-duration');
+    expect(agents.agents[0]!.closed).toBe(true);
+
+    const { manager: other, agents: otherAgents } = await node();
+    const short = await other.start(call('short'));
+    otherAgents.latest!.endCall();
+    await until(async () => (await other.get(short.sessionId))?.endReason === 'call-ended');
+    expect(otherAgents.latest!.closeCalls).toBe(1); // closed anyway: idempotent, leaves nothing behind
+  });
+
+  it('logs, removes and counts a session that crashes, and keeps serving', async () => {
+    const { manager, agents, metric } = await node({ limits: { maxSessionsPerCall: 2 } });
+    const crashing = await manager.start(call());
+    agents.latest!.crash(new Error('model socket exploded'));
+    await until(async () => (await manager.get(crashing.sessionId))?.state === 'ended');
+    expect(await manager.get(crashing.sessionId)).toMatchObject({ endReason: 'error', error: 'model socket exploded' });
+    expect(manager.activeCount).toBe(0);
+    expect(await metric('agents_sessions_failed_total')).toContain('agents_sessions_failed_total{stage="running"} 1');
+
+    agents.options.failWith = new Error('the call failed to start: 403 from Stream');
+    await expect(manager.start(call())).rejects.toMatchObject({
+      code: 'AGENT_START_FAILED',
+      message: expect.stringContaining('403 from Stream'),
+    });
+    expect(await metric('agents_sessions_failed_total')).toContain('agents_sessions_failed_total{stage="start"} 1');
+
+    agents.options.failWith = undefined;
+    await manager.start(call()); // the slot of the failed start was released
+    expect(manager.activeCount).toBe(1);
+  });
+
+  it('gives up on a start that takes longer than the start timeout, and closes a late agent', async () => {
+    const { manager, agents } = await node({ startTimeoutMs: 50, agents: { joinDelayMs: 150 } });
+    await expect(manager.start(call())).rejects.toMatchObject({ code: 'AGENT_START_TIMEOUT' });
+    await until(() => agents.agents.length === 1 && agents.latest!.closed);
+    expect(agents.signals[0]!.aborted).toBe(true);
+    expect(manager.activeCount).toBe(0);
+  });
+
+  it('closes a session on another node through the shared registry', async () => {
+    const store = new MemorySessionStore();
+    const a = await node({ store, nodeId: 'node-a' });
+    const b = await node({ store, nodeId: 'node-b' });
+    const started = await b.manager.start(call());
+    expect(await a.manager.get(started.sessionId)).toMatchObject({ nodeId: 'node-b', state: 'active' });
+    const answer = await a.manager.requestClose(started.sessionId);
+    expect(answer).toMatchObject({ state: 'closing' });
+    await until(() => b.agents.latest!.closed);
+    await until(async () => (await a.manager.get(started.sessionId))?.state === 'ended');
+    expect(await a.manager.get(started.sessionId)).toMatchObject({ endReason: 'closed' });
+    expect(await a.manager.requestClose('00000000-0000-4000-8000-000000000000')).toBeUndefined();
+  });
+
+  it('closes a session whose close message was missed, on its next heartbeat', async () => {
+    // A registry whose push messages never arrive, as when a subscriber was reconnecting.
+    class DeafStore extends MemorySessionStore {
+      override async onCloseRequest(): Promise<() => Promise<void>> {
+        return async () => {};
+      }
+    }
+    const store = new DeafStore();
+    const owner = await node({ store, nodeId: 'owner', heartbeatIntervalMs: 30 });
+    const other = await node({ store, nodeId: 'other' });
+    const started = await owner.manager.start(call());
+    await other.manager.requestClose(started.sessionId);
+    await until(() => owner.agents.latest!.closed);
+    await until(async () => (await other.manager.get(started.sessionId))?.endReason === 'closed');
+  });
+
+  it('drains: refuses new sessions, closes every agent with its transcript flushed', async () => {
+    const { manager, agents } = await node({ limits: { maxSessionsPerCall: 3 }, agents: { closeDelayMs: 30 } });
+    const sessions = await Promise.all([manager.start(call('a')), manager.start(call('b')), manager.start(call('c'))]);
+    for (const agent of agents.agents) agent.turn({ responseLatencyMs: 300 });
+    const drained = manager.drain(2_000);
+    expect(manager.isAccepting).toBe(false);
+    await expect(manager.start(call('d'))).rejects.toMatchObject({ code: 'DRAINING' });
+    expect(await drained).toEqual({ closed: 3, abandoned: 0 });
+    for (const agent of agents.agents) expect(agent.flushed).toEqual(['user 1', 'agent 1']);
+    for (const { sessionId } of sessions) expect(await manager.get(sessionId)).toMatchObject({ state: 'ended', endReason: 'drain' });
+    expect(await manager.drain(10)).toEqual({ closed: 3, abandoned: 0 }); // idempotent
+  });
+
+  it('drains within its timeout even when an agent never finishes closing, and aborts starts', async () => {
+    const { manager, agents } = await node({ agents: { closeDelayMs: 60_000 } });
+    await manager.start(call('stuck'));
+    agents.options.hang = true;
+    const starting = manager.start(call('starting')).catch((error: unknown) => error);
+    await until(() => agents.signals.length === 2);
+    const drained = await manager.drain(100);
+    expect(await starting).toMatchObject({ code: 'DRAINING' });
+    expect(agents.signals[1]!.aborted).toBe(true);
+    expect(drained).toEqual({ closed: 1, abandoned: 1 });
+  });
+
+  it('publishes figures: turns, latencies and the agent counters, live and in Prometheus', async () => {
+    const { manager, agents, metric } = await node();
+    const started = await manager.start(call());
+    const agent = agents.latest!;
+    agent.turn({ responseLatencyMs: 400 });
+    agent.turn({ responseLatencyMs: 600, interrupted: true });
+    agent.figures.audioUnderruns = 2;
+    agent.figures.conversationRetries = 3;
+    const found = await manager.figures(started.sessionId);
+    expect(found).toMatchObject({
+      live: true,
+      figures: {
+        humans: 1,
+        turns: 2,
+        interruptions: 1,
+        audioUnderruns: 2,
+        conversationRetries: 3,
+        conversationFailures: 0,
+        responseLatencyMs: { count: 2, meanMs: 500, p50Ms: 400, p95Ms: 600, maxMs: 600, lastMs: 600 },
+      },
+    });
+    await until(async () => (await metric('agents_audio_underruns_total')).includes('agents_audio_underruns_total 2'));
+    expect(await metric('agents_conversation_sync_retries_total')).toContain('agents_conversation_sync_retries_total 3');
+    expect(await metric('agents_turns_total')).toEqual(
+      expect.arrayContaining(['agents_turns_total{interrupted="false"} 1', 'agents_turns_total{interrupted="true"} 1']),
+    );
+    expect(await metric('agents_sessions_active')).toContain('agents_sessions_active 1');
+  });
+});
