@@ -10,16 +10,10 @@
  * call, and the process exits 0. Missing keys: a message naming them, exit code 2.
  */
 import { parseArgs } from 'node:util';
-import { Agent } from '../src/agent/index.js';
 import { loadConfig, missingCredentials, type Config } from '../src/config.js';
 import { ConfigError, toError } from '../src/core/errors.js';
 import { createLogger } from '../src/core/logger.js';
-import { StreamEdge } from '../src/edge/index.js';
-import { GeminiRealtime } from '../src/llm/gemini/realtime.js';
-
-const DEFAULT_INSTRUCTIONS =
-  'You are a friendly, concise voice assistant in a video call. Answer in one or two short ' +
-  'sentences unless asked for more. Several people may be in the call.';
+import { createVoiceAgent } from './voice-agent.js';
 
 const log = createLogger('demo');
 
@@ -57,13 +51,7 @@ async function main(): Promise<number> {
     return error instanceof ConfigError ? 2 : 64;
   }
 
-  const edge = StreamEdge.fromConfig(config);
-  const agent = new Agent({
-    edge,
-    llm: GeminiRealtime.fromConfig(config),
-    agentUser: { id: config.agent.userId, name: config.agent.name, imageUrl: config.agent.imageUrl },
-    instructions: config.agent.instructions ?? DEFAULT_INSTRUCTIONS,
-  });
+  const { edge, agent } = createVoiceAgent(config);
   agent.on('transcript', ({ role, userId, text, final }) => {
     if (final && text) log.info({ role, userId }, text);
   });

@@ -1,20 +1,14 @@
 /**
  * The agent the worker (`npm run serve`) sends into a call for `POST /calls/{type}/{id}/sessions`:
- * a Gemini Live voice agent on Stream, configured from the environment like `npm run agent`.
+ * the same Gemini Live voice agent as `npm run agent` (agents/voice-agent.ts).
  * Replace this file (or point the worker at another module) to run your own agent.
  *
  * Each session gets its own StreamEdge, so one session's connection trouble never touches
  * another's, and closing a session frees everything it held.
  */
-import { Agent } from '../src/agent/index.js';
 import { loadConfig, requireGoogle, requireStream, type Config } from '../src/config.js';
-import { StreamEdge } from '../src/edge/index.js';
-import { GeminiRealtime } from '../src/llm/gemini/realtime.js';
 import type { AgentFactory, SessionAgent } from '../src/server/sessions/session-agent.js';
-
-const DEFAULT_INSTRUCTIONS =
-  'You are a friendly, concise voice assistant in a video call. Answer in one or two short ' +
-  'sentences unless asked for more. Several people may be in the call.';
+import { createVoiceAgent } from './voice-agent.js';
 
 let config: Config | undefined;
 
@@ -22,13 +16,7 @@ const createWorkerAgent: AgentFactory = async (call, { sessionId, signal }) => {
   config ??= loadConfig();
   requireStream(config);
   requireGoogle(config);
-  const edge = StreamEdge.fromConfig(config);
-  const agent = new Agent({
-    edge,
-    llm: GeminiRealtime.fromConfig(config),
-    agentUser: { id: config.agent.userId, name: config.agent.name, imageUrl: config.agent.imageUrl },
-    instructions: config.agent.instructions ?? DEFAULT_INSTRUCTIONS,
-  });
+  const { edge, agent } = createVoiceAgent(config);
   const closeAll = async (reason: string) => {
     await agent.close(reason);
     await edge.close();

@@ -13,6 +13,7 @@
  * - No timer or promise runs while nothing is dirty.
  */
 import { toError } from '../core/errors.js';
+import { untilAborted } from '../core/abort.js';
 import { backoffDelayMs, sleep } from '../core/backoff.js';
 
 export interface RetryVerdict {
@@ -166,7 +167,7 @@ export class SyncWorker {
     const { maxAttempts } = this.#options;
     for (let attempt = 1; ; attempt++) {
       try {
-        await abortable(this.#options.write(key, signal), signal);
+        await untilAborted(this.#options.write(key, signal), signal);
         return;
       } catch (thrown) {
         if (signal.aborted) return;
@@ -189,23 +190,4 @@ export class SyncWorker {
       }
     }
   }
-}
-
-/** Stops waiting for `promise` when `signal` aborts (the request itself may still finish). */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }

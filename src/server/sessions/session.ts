@@ -7,6 +7,7 @@
  * It never throws from a timer or a listener: a failing agent ends the session with reason
  * `error`, and `ended` resolves (never rejects) with why.
  */
+import { untilAborted } from '../../core/abort.js';
 import { toError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { SessionFigures, SessionRecord, SessionState } from '../../store/session-store.js';
@@ -286,24 +287,6 @@ export class Session {
       this.#init.logger.error({ err: thrown }, `${what} failed`);
     }
   }
-}
-
-/** `promise`, unless `signal` aborts first: then its reason. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }
 
 async function closeQuietly(agent: SessionAgent, logger: Logger): Promise<void> {
