@@ -21,6 +21,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { nextMessage, percentile, round } from './support/stats.js';
 
 process.env.LOG_LEVEL ??= 'warn';
 
@@ -244,29 +245,8 @@ async function serveFakes(): Promise<void> {
   });
 }
 
-function nextMessage<T = unknown>(child: ChildProcess, type: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (message: { type: string } & T) => {
-      if (message.type !== type) return;
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-      resolve(message);
-    };
-    const onExit = (code: number | null) => reject(new Error(`the fakes exited (${code}) before "${type}"`));
-    child.on('message', onMessage);
-    child.once('exit', onExit);
-  });
-}
 
-function percentile(values: number[], p: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
-}
 
-function round(value: number, digits = 2): number {
-  return Number(value.toFixed(digits));
-}
 
 function log(line: string): void {
   console.log(line);

@@ -25,6 +25,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { nextMessage, percentile, round } from './support/stats.js';
 
 // Quiet logs: the last line must be the JSON. Set before the project's modules load.
 process.env.LOG_LEVEL ??= 'warn';
@@ -50,28 +51,28 @@ async function main(): Promise<void> {
   console.log(
     JSON.stringify({
       bench: 'audio',
-      added_latency_p50_ms: round(addedLatencyP50Ms),
-      resample_cpu_pct: round(resample.oursPct),
-      sessions_per_core: round(sessions.sustained / Math.max(sessions.cores, 0.01), 1),
+      added_latency_p50_ms: round3(addedLatencyP50Ms),
+      resample_cpu_pct: round3(resample.oursPct),
+      sessions_per_core: round3(sessions.sustained / Math.max(sessions.cores, 0.01), 1),
       sessions_sustained: sessions.sustained,
-      session_cpu_cores: round(sessions.cores, 2),
+      session_cpu_cores: round3(sessions.cores, 2),
       details: {
-        receive_added_p50_ms: round(receive.addedP50Ms),
-        receive_added_p99_ms: round(receive.addedP99Ms),
-        send_write_p50_ms: round(send.writeP50Ms),
-        send_lateness_p50_ms: round(send.latenessP50Ms),
-        send_lateness_p99_ms: round(send.latenessP99Ms),
+        receive_added_p50_ms: round3(receive.addedP50Ms),
+        receive_added_p99_ms: round3(receive.addedP99Ms),
+        send_write_p50_ms: round3(send.writeP50Ms),
+        send_lateness_p50_ms: round3(send.latenessP50Ms),
+        send_lateness_p99_ms: round3(send.latenessP99Ms),
         sessions_stopped_because: sessions.stoppedBecause,
-        sessions_fake_cpu_cores: round(sessions.fakeCores, 2),
+        sessions_fake_cpu_cores: round3(sessions.fakeCores, 2),
         sessions_short_of_received_audio: sessions.shortSessions,
       },
       baselines: {
-        send_lateness_naive_interval_p50_ms: round(send.naiveLatenessP50Ms),
-        resample_libsamplerate_sinc_fastest_pct: round(resample.baselinePct),
+        send_lateness_naive_interval_p50_ms: round3(send.naiveLatenessP50Ms),
+        resample_libsamplerate_sinc_fastest_pct: round3(resample.baselinePct),
       },
       ratios: {
-        send_lateness_vs_naive_interval: round(send.latenessP50Ms / Math.max(send.naiveLatenessP50Ms, 1e-6)),
-        resample_cpu_vs_libsamplerate: round(resample.oursPct / resample.baselinePct),
+        send_lateness_vs_naive_interval: round3(send.latenessP50Ms / Math.max(send.naiveLatenessP50Ms, 1e-6)),
+        resample_cpu_vs_libsamplerate: round3(resample.oursPct / resample.baselinePct),
       },
       goals: { added_latency_p50_ms: 1, resample_cpu_pct: 0.5 },
     }),
@@ -413,31 +414,11 @@ async function serveFake(): Promise<void> {
   process.send?.({ type: 'ready', baseUrl: fake.baseUrl, videoBaseUrl: fake.videoBaseUrl, locationHintUrl: fake.locationHintUrl });
 }
 
-function nextMessage<T = unknown>(child: ChildProcess, type: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (message: { type: string } & T) => {
-      if (message.type !== type) return;
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-      resolve(message);
-    };
-    const onExit = (code: number | null) => reject(new Error(`the fake server exited (${code}) before "${type}"`));
-    child.on('message', onMessage);
-    child.once('exit', onExit);
-  });
-}
 
 // ---------------------------------------------------------------------------------------------
 
-function percentile(values: number[], p: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] as number;
-}
 
-function round(value: number, digits = 3): number {
-  return Number(value.toFixed(digits));
-}
+const round3 = (value: number, digits = 3) => round(value, digits);
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

@@ -25,6 +25,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { FakeGemini } from '../test/fakes/gemini/index.js';
+import { percentile, round } from './support/stats.js';
 
 const TOKENS = 50;
 const CONCURRENCY = 64;
@@ -137,12 +138,7 @@ async function request(target: Target, signal?: AbortSignal): Promise<{ firstTok
   return { firstTokenAt, complete: response.status === 200 };
 }
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 
-const round = (value: number, digits = 2) => Number(value.toFixed(digits));
 
 async function measureTtfb(fake: FakeGemini, target: Target): Promise<number[]> {
   let fakeFirstChunkAt = 0;
@@ -263,9 +259,9 @@ async function main(): Promise<void> {
     const result = {
       bench: 'complete',
       tokens_per_reply: TOKENS,
-      ttfb_overhead_p50_ms: round(percentile(ttfb, 50), 3),
-      ttfb_overhead_p95_ms: round(percentile(ttfb, 95), 3),
-      baseline_ttfb_overhead_p50_ms: round(percentile(baselineTtfb, 50), 3),
+      ttfb_overhead_p50_ms: round(percentile(ttfb, 0.5), 3),
+      ttfb_overhead_p95_ms: round(percentile(ttfb, 0.95), 3),
+      baseline_ttfb_overhead_p50_ms: round(percentile(baselineTtfb, 0.5), 3),
       concurrency: CONCURRENCY,
       rps: round(rps.rps, 1),
       baseline_rps: round(baselineRps.rps, 1),

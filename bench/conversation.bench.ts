@@ -14,6 +14,7 @@
 import { StreamClient } from '@stream-io/node-sdk';
 import { splitIntoChunks, StreamConversation } from '../src/conversation/index.js';
 import { FakeStreamApi, startFakeStreamApi } from '../test/fakes/stream-api/index.js';
+import { percentile } from './support/stats.js';
 
 const REPLY_CHARS = 4000;
 const DELTAS = 800;
@@ -30,10 +31,6 @@ function reply(): string {
   return text.slice(0, REPLY_CHARS);
 }
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 
 async function ours(text: string): Promise<{ requests: number; upsertP99Us: number; upsertP50Us: number; finalMatch: boolean }> {
   const api = new FakeStreamApi({ apiKey: 'k', apiSecret: 's' });
@@ -60,7 +57,7 @@ async function ours(text: string): Promise<{ requests: number; upsertP99Us: numb
   await conversation.close();
   await server.close();
   const stored = api.transcript(CID)[0]?.text;
-  return { requests: api.requests.length, upsertP99Us: percentile(timings, 99), upsertP50Us: percentile(timings, 50), finalMatch: stored === text };
+  return { requests: api.requests.length, upsertP99Us: percentile(timings, 0.99), upsertP50Us: percentile(timings, 0.5), finalMatch: stored === text };
 }
 
 /** One request per delta, every chunk re-sent: creates new chunks, updates the others. */

@@ -23,6 +23,7 @@ import { randomUUID } from 'node:crypto';
 import { FakeGeminiLive } from '../test/fakes/gemini-live/index.js';
 import { FakeStreamApi } from '../test/fakes/stream-api/index.js';
 import { FakeStreamVideo } from '../test/fakes/stream-video/index.js';
+import { percentile, round } from './support/stats.js';
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 20);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
@@ -57,11 +58,7 @@ function newCall(): string {
   return callId;
 }
 
-const percentile = (samples: number[], fraction: number) => {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1))]!;
-};
-const round = (value: number) => Math.round(value * 10) / 10;
+const round1 = (value: number) => round(value, 1);
 
 // ---------------------------------------------------------------- baseline: the factory alone
 
@@ -168,13 +165,13 @@ console.log(
   JSON.stringify({
     sessions: SESSIONS,
     concurrency: CONCURRENCY,
-    sessions_started_per_s: round(SESSIONS / batchSeconds),
-    start_p50_ms: round(percentile(latencies, 0.5)),
-    start_p99_ms: round(percentile(latencies, 0.99)),
-    rss_mb_per_session: round((rssDuring - rssBefore) / SESSIONS / 1024 / 1024),
-    sequential_start_p50_ms: round(sequentialP50),
-    baseline_direct_start_p50_ms: round(directP50),
-    start_overhead_ratio: round(sequentialP50 / directP50),
+    sessions_started_per_s: round1(SESSIONS / batchSeconds),
+    start_p50_ms: round1(percentile(latencies, 0.5)),
+    start_p99_ms: round1(percentile(latencies, 0.99)),
+    rss_mb_per_session: round1((rssDuring - rssBefore) / SESSIONS / 1024 / 1024),
+    sequential_start_p50_ms: round1(sequentialP50),
+    baseline_direct_start_p50_ms: round1(directP50),
+    start_overhead_ratio: round1(sequentialP50 / directP50),
     worker_exit_code: exitCode,
   }),
 );
