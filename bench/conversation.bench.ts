@@ -34,6 +34,7 @@ function reply(): string {
 
 async function ours(text: string): Promise<{ requests: number; upsertP99Us: number; upsertP50Us: number; finalMatch: boolean }> {
   const api = new FakeStreamApi({ apiKey: 'k', apiSecret: 's' });
+  api.addUser('agent');
   api.misbehaviour = { latencyMs: LATENCY_MS };
   const server = await startFakeStreamApi(api);
   const conversation = new StreamConversation({
@@ -63,6 +64,7 @@ async function ours(text: string): Promise<{ requests: number; upsertP99Us: numb
 /** One request per delta, every chunk re-sent: creates new chunks, updates the others. */
 async function naive(text: string): Promise<number> {
   const api = new FakeStreamApi({ apiKey: 'k', apiSecret: 's' });
+  api.addUser('agent');
   const server = await startFakeStreamApi(api);
   const client = new StreamClient('k', 's', { basePath: server.url });
   const channel = client.chat.channel('messaging', 'naive-call');

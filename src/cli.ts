@@ -12,7 +12,6 @@ import { createLogger } from './core/logger.js';
 import { GeminiLLM } from './llm/gemini/gemini-llm.js';
 import type { BotCatalog } from './server/bots/catalog.js';
 import { loadBotCatalog } from './server/bots/load-bot-catalog.js';
-import { conversationFactoryFromConfig } from './server/conversations/conversation-factory.js';
 import { exitOnSignals, serveWorker } from './server/sessions/serve-worker.js';
 
 /** Where bots are looked for when BOTS_FILE is not set. */
@@ -27,7 +26,7 @@ async function serve(config: Config): Promise<void> {
   const llm = GeminiLLM.fromConfig(config);
   const bots = await loadBots(config);
   // The worker: sessions API, /ready, /metrics, shared stores (REDIS_URL), drain on SIGTERM.
-  const serving = await serveWorker({ server: { config, llm, bots, conversations: conversationFactoryFromConfig(config) } });
+  const serving = await serveWorker({ server: { config, llm, bots } });
   log.info({ address: serving.address, bots: bots.bots?.map((bot) => bot.id) ?? [] }, `listening on ${serving.address}`);
   exitOnSignals(serving, log);
 }

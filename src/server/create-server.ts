@@ -23,6 +23,7 @@ import type { DatasetContextOptions } from './complete/datasets.js';
 import { KNOWN_GEMINI_MODELS } from './complete/model-string.js';
 import { ContactStore } from './contacts.js';
 import { ConversationDirectory, type ConversationFactory } from './conversations/conversation-directory.js';
+import { conversationFactoryFromConfig } from './conversations/conversation-factory.js';
 import { errorBody, RequestError, sendError, toRequestError } from './http-errors.js';
 import { RateLimiter } from './rate-limit.js';
 import { addApiAuth } from './routes/api-auth.js';
@@ -53,7 +54,10 @@ export interface ServerOptions {
    */
   attachments?: Pick<AttachmentFetchOptions, 'isAddressAllowed' | 'resolve' | 'maxTextChars'>;
   datasets?: DatasetContextOptions;
-  /** Creates the Conversation behind `/api/v1/conversation/{id}/…`; default in memory. */
+  /**
+   * Creates the Conversation behind `/api/v1/conversation/{id}/…`; default: the Stream Chat
+   * channel of that id when Stream credentials are configured, else memory.
+   */
   conversations?: ConversationFactory;
 }
 
@@ -68,7 +72,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   if (keys.isEmpty) logger.warn('no WORKER_API_KEYS or WORKER_ADMIN_KEY configured: every API request will be refused with 401');
   const limiter = new RateLimiter(store, { perMinute: config.server.rateLimitPerMinute, burst: config.server.rateLimitBurst });
   const contacts = new ContactStore(store);
-  const conversations = new ConversationDirectory({ create: options.conversations });
+  const conversations = new ConversationDirectory({ create: options.conversations ?? conversationFactoryFromConfig(config) });
   const active = new ActiveRequests();
 
   const app = Fastify({

@@ -11,6 +11,8 @@ let open: StreamConversation[] = [];
 
 beforeEach(async () => {
   api = new FakeStreamApi({ apiKey: 'key', apiSecret: 'secret', seed: 7 });
+  // Stream needs authors and members to be users of the app (call participants always are).
+  for (const id of ['agent', 'demo-user', 'alice', 'bob', ...Array.from({ length: 6 }, (_, turn) => `user-${turn}`)]) api.addUser(id);
   server = await startFakeStreamApi(api);
   open = [];
 });
@@ -177,5 +179,14 @@ describe('StreamConversation', () => {
     const report = await target.close();
     expect(report).toEqual({ persisted: false, unpersisted: [message.id] });
     expect(errors).toEqual([message.id]);
+  });
+
+  it('creates the users it is told to before the channel, so their messages are accepted', async () => {
+    const target = conversation({ channelId: 'call-2', agentUserId: 'new-agent', members: [], users: [{ id: 'new-agent', name: 'Bot' }, { id: 'guest', name: 'Guest' }] });
+    target.send('user', 'guest', 'hi');
+    target.send('assistant', 'new-agent', 'hello');
+    await target.flush();
+    expect(api.users.get('guest')).toMatchObject({ name: 'Guest' });
+    expect(api.transcript('messaging:call-2').map(({ userId, text }) => `${userId}:${text}`)).toEqual(['guest:hi', 'new-agent:hello']);
   });
 });

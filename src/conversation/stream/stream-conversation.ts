@@ -25,6 +25,12 @@ export interface StreamConversationOptions extends ConversationOptions {
   agentUserId: string;
   /** Other members of the channel, e.g. the demo user. */
   members?: string[];
+  /**
+   * Users to create (or update) before the channel, for authors that may not exist in Stream
+   * yet, such as the stateful completion API's default user. Call participants and the
+   * agent (upserted by the edge) need not be listed.
+   */
+  users?: Array<{ id: string; name?: string }>;
   /** Default 1000. */
   maxChunkChars?: number;
 }
@@ -51,6 +57,7 @@ export class StreamConversation extends Conversation {
   readonly #client: StreamClient;
   readonly #agentUserId: string;
   readonly #members: string[];
+  readonly #users: Array<{ id: string; name?: string }>;
   readonly #maxChunkChars: number;
   readonly #chunks = new Map<string, ChunkState[]>();
   #channelReady = false;
@@ -62,6 +69,7 @@ export class StreamConversation extends Conversation {
     this.channelId = options.channelId;
     this.#agentUserId = options.agentUserId;
     this.#members = [...new Set([options.agentUserId, ...(options.members ?? [])])];
+    this.#users = options.users ?? [];
     this.#maxChunkChars = options.maxChunkChars ?? DEFAULT_CHUNK_CHARS;
     splitIntoChunks('', this.#maxChunkChars); // validates maxChunkChars up front
   }
@@ -139,6 +147,7 @@ export class StreamConversation extends Conversation {
 
   async #ensureChannel(): Promise<void> {
     if (this.#channelReady) return;
+    if (this.#users.length > 0) await this.#client.upsertUsers(this.#users.map((user) => ({ ...user, role: 'user' })));
     await this.#client.chat.channel(this.channelType, this.channelId).getOrCreate({
       data: { created_by_id: this.#agentUserId, members: this.#members.map((user_id) => ({ user_id })) },
     });

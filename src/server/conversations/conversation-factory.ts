@@ -8,6 +8,9 @@ import type { Config } from '../../config.js';
 import { InMemoryConversation, StreamConversation } from '../../conversation/index.js';
 import type { ConversationFactory } from './conversation-directory.js';
 
+/** Who writes a stateful completion's user messages when the request names nobody. */
+export const DEFAULT_CONVERSATION_USER_ID = 'user';
+
 export function conversationFactoryFromConfig(config: Config): ConversationFactory {
   const { apiKey, apiSecret } = config.stream;
   if (!apiKey || !apiSecret) return () => new InMemoryConversation();
@@ -21,5 +24,11 @@ export function conversationFactoryFromConfig(config: Config): ConversationFacto
       channelType: config.stream.chatChannelType,
       channelId: conversationId,
       agentUserId: config.agent.userId,
+      // Chat messages need existing authors: the assistant and the default user are created
+      // here; a request's own `userId` must be a user of the Stream app already.
+      users: [
+        { id: config.agent.userId, name: config.agent.name },
+        { id: DEFAULT_CONVERSATION_USER_ID, name: 'User' },
+      ],
     });
 }

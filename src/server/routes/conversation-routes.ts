@@ -20,6 +20,7 @@ import type { PreparedCompletion } from '../complete/prepare-completion.js';
 import { formatIssuePath } from '../complete/request-schema.js';
 import type { CompletionOutcome } from '../complete/run-completion.js';
 import { CONVERSATION_ID, type ConversationDirectory } from '../conversations/conversation-directory.js';
+import { DEFAULT_CONVERSATION_USER_ID } from '../conversations/conversation-factory.js';
 import { RequestError } from '../http-errors.js';
 import { requireResponseMode } from './complete-route.js';
 import { openEventWriter, openRequestScope, runIntoWriter, type ActiveRequests } from './event-response.js';
@@ -89,7 +90,7 @@ async function handleComplete(request: FastifyRequest<{ Params: Params }>, reply
   try {
     const conversation = runtime.conversations.getOrCreate(conversationId);
     const history = toTurns(conversation.history({ limit: HISTORY_LIMIT }));
-    conversation.send('user', body.userId ?? 'user', body.text);
+    conversation.send('user', body.userId ?? DEFAULT_CONVERSATION_USER_ID, body.text);
     const prepared: PreparedCompletion = {
       model: model.name,
       options: { model: model.name, ...model.options },

@@ -4,7 +4,9 @@
  * Stream does (api_key query + server JWT), keeps channels and messages like Stream (message
  * ids are unique; a second send with the same id fails), and can misbehave on purpose:
  * latency, latency spikes, 429/503 failures (optionally after the change was applied, as when
- * a response is lost), and scripted one-off failures.
+ * a response is lost), and scripted one-off failures. Like Stream, it refuses a channel whose
+ * creator or members are not users, and a message whose author is not one (`addUser` or the
+ * users route creates them).
  *
  *   const api = new FakeStreamApi({ apiKey, apiSecret });
  *   const server = await startFakeStreamApi(api);          // { url, close }
@@ -88,6 +90,11 @@ export class FakeStreamApi {
     this.apiKey = options.apiKey ?? 'fake-key';
     this.apiSecret = options.apiSecret ?? 'fake-secret';
     this.#random = mulberry32(options.seed ?? 1);
+  }
+
+  /** Creates or replaces a user of the app, as the users route does. */
+  addUser(id: string, user: Record<string, unknown> = {}): void {
+    this.users.set(id, { ...this.users.get(id), ...user, id });
   }
 
   /** The next matching request fails with `status` (and nothing is applied). */
@@ -201,7 +208,7 @@ export class FakeStreamApi {
 
     if (method === 'POST' && path === '/api/v2/users') {
       const users = (body.users ?? {}) as Record<string, Record<string, unknown>>;
-      for (const [id, user] of Object.entries(users)) this.users.set(id, { ...user, id });
+      for (const [id, user] of Object.entries(users)) this.addUser(id, user);
       return ok({ users: Object.fromEntries([...this.users].map(([id, user]) => [id, fakeUser(id, user)])) });
     }
     if (method === 'POST' && (match = path.match(/^\/api\/v2\/video\/call\/([^/]+)\/([^/]+)$/))) {
@@ -214,6 +221,14 @@ export class FakeStreamApi {
     if (method === 'POST' && (match = path.match(/^\/api\/v2\/chat\/channels\/([^/]+)\/([^/]+)\/query$/))) {
       const cid = `${match[1]}:${match[2]}`;
       const data = (body.data ?? {}) as { created_by_id?: string; members?: Array<{ user_id: string }> };
+      const involved = [data.created_by_id, ...(data.members ?? []).map((member) => member.user_id)].filter((id): id is string => Boolean(id));
+      const unknown = involved.filter((id) => !this.users.has(id));
+      if (unknown.length > 0) {
+        return {
+          status: 400,
+          payload: { code: 4, message: `GetOrCreateChannel failed with error: "The following users are involved in channel create operation, but don't exist: [${unknown.join(' ')}]. Please create the user objects before setting up the channel."`, StatusCode: 400 },
+        };
+      }
       const channel = this.channels.get(cid) ?? { type: match[1]!, id: match[2]!, createdById: data.created_by_id, members: new Set<string>() };
       for (const member of data.members ?? []) channel.members.add(member.user_id);
       this.channels.set(cid, channel);
@@ -226,6 +241,9 @@ export class FakeStreamApi {
       const id = typeof request.id === 'string' ? request.id : `msg-${this.messages.size + 1}`;
       if (this.messages.has(id)) {
         return { status: 400, payload: { code: 4, message: `SendMessage failed with error: "a message with ID ${id} already exists"`, StatusCode: 400 } };
+      }
+      if (!this.users.has(String(request.user_id ?? ''))) {
+        return { status: 400, payload: { code: 4, message: `SendMessage failed with error: "user ${String(request.user_id)} doesn't exist"`, StatusCode: 400 } };
       }
       if (typeof request.text !== 'string' || request.text.length === 0) {
         return { status: 400, payload: { code: 4, message: 'SendMessage failed with error: "message text is empty"', StatusCode: 400 } };

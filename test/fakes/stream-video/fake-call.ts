@@ -17,6 +17,8 @@ export interface FakeCallHooks {
   clock: AudioClock;
   /** Tells the coordinator side to send `call.ended` to the clients watching the call. */
   onEnded: (call: FakeCall) => void;
+  /** A person joined: they are a user of the app (Stream creates users on connect). */
+  onUser?: (user: { id: string; name?: string }) => void;
 }
 
 export class FakeCall {
@@ -43,6 +45,7 @@ export class FakeCall {
 
   /** A scripted participant joins now and publishes its microphone to every client. */
   addParticipant(init: RemoteParticipantInit): RemoteParticipant {
+    this.#hooks.onUser?.({ id: init.userId, name: init.name });
     const remote = new RemoteParticipant(init, (left) => this.#removeRemote(left));
     this.remotes.set(remote.sessionId, remote);
     this.#hooks.clock.add(remote);

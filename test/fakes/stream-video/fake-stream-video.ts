@@ -28,6 +28,8 @@ import { SfuSignal } from './sfu-signal.js';
 /** The part of test/fakes/stream-api's FakeStreamApi this server delegates to. */
 export interface RestApiHandler {
   handle(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
+  /** Registers a user of the app (a scripted participant), as connecting to Stream does. */
+  addUser?(id: string, user?: { name?: string }): void;
 }
 
 export interface FakeStreamVideoOptions {
@@ -117,7 +119,11 @@ export class FakeStreamVideo {
     const cid = `${type}:${id}`;
     let call = this.#calls.get(cid);
     if (!call) {
-      call = new FakeCall(type, id, { clock: this.#clock, onEnded: (ended) => this.#coordinator.callEnded(ended) });
+      call = new FakeCall(type, id, {
+        clock: this.#clock,
+        onEnded: (ended) => this.#coordinator.callEnded(ended),
+        onUser: (user) => this.#api?.addUser?.(user.id, { name: user.name }),
+      });
       this.#calls.set(cid, call);
     }
     return call;
