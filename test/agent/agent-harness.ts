@@ -8,6 +8,11 @@ export interface AgentHarness {
   stream: StreamFakes;
   live: FakeGeminiLive;
   agent: Agent;
+  /**
+   * Resolves once the agent receives `userId`'s audio (silence counts): a person who speaks
+   * before the agent has subscribed to them is not heard, as in a real call.
+   */
+  hearing(userId: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -26,6 +31,19 @@ export async function startAgentHarness(overrides: Partial<AgentOptions> = {}): 
     stream,
     live,
     agent,
+    hearing: (userId) =>
+      new Promise<void>((resolve) => {
+        const listen = () => {
+          const connection = edge.connections[0];
+          if (!connection) return void setTimeout(listen, 10);
+          const off = connection.events.on('audio', ({ participant }) => {
+            if (participant.userId !== userId) return;
+            off();
+            resolve();
+          });
+        };
+        listen();
+      }),
     async close() {
       await agent.close();
       await edge.close();

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { AgentJoinError } from '../../src/agent/index.js';
 import { nextEvent } from '../edge/helpers.js';
-import { concat, isSilent, toneFrequencyHz } from '../fakes/stream-video/index.js';
+import { isSilent } from '../fakes/stream-video/index.js';
 import type { RecordedFrame } from '../fakes/stream-video/index.js';
 import { startAgentHarness, type AgentHarness } from './agent-harness.js';
 
@@ -41,6 +41,7 @@ describe('Agent', () => {
     const transcripts: string[] = [];
     agent.on('transcript', ({ role, userId, text, final }) => void (final && transcripts.push(`${role}:${userId}:${text}`)));
     const turnEnded = nextEvent(agent.events, 'agent.turn.ended');
+    await harness.hearing('alice');
     void alice.playTone(300, 400);
     await expect(turnEnded).resolves.toMatchObject({ text: 'It is noon.', interrupted: false });
 
@@ -49,8 +50,13 @@ describe('Agent', () => {
     // The model's answer (a 440 Hz tone) reached the call on the agent's track.
     const recording = fakeCall.recording('agent');
     await recording.waitFor((r) => audible(r.frames).length >= 50, 10_000, '500 ms of the agent speaking');
-    expect(toneFrequencyHz(concat(audible(recording.frames).map((f) => f.samples)), 48_000)).toBeGreaterThan(400);
-    expect(toneFrequencyHz(concat(audible(recording.frames).map((f) => f.samples)), 48_000)).toBeLessThan(480);
+    // It is the answer (sent by the model after the question), not the question echoed, and
+    // about as long as the model's 600 ms (the receiving jitter buffer stretches it a little).
+    const answerSentAtMs = live.latest!.turns[0]!.firstAudioAtMs!;
+    expect(audible(recording.frames).every((frame) => frame.receivedAtMs > answerSentAtMs)).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(audible(recording.frames).length * 10).toBeGreaterThanOrEqual(500);
+    expect(audible(recording.frames).length * 10).toBeLessThanOrEqual(900);
 
     await agent.conversation!.flush();
     expect(stream.api.transcript('messaging:talk').map(({ userId, text }) => ({ userId, text }))).toEqual([
@@ -74,6 +80,7 @@ describe('Agent', () => {
     const ended = nextEvent(agent.events, 'agent.turn.ended');
     const metrics = nextEvent(agent.events, 'metrics');
     const stopped = nextEvent(agent.events, 'agent.speech.stopped');
+    await harness.hearing('bob');
     void bob.playTone(300, 400);
     await expect(ended).resolves.toMatchObject({ interrupted: true });
     await expect(metrics).resolves.toMatchObject({ interrupted: true });
@@ -102,6 +109,7 @@ describe('Agent', () => {
     live.script.respondAfterAudioMs = 300;
     await agent.join(call);
     const first = nextEvent(agent.events, 'agent.turn.ended');
+    await harness.hearing('carol');
     void carol.playTone(300, 400);
     await first;
     const dropped = live.latest!;
@@ -129,6 +137,7 @@ describe('Agent', () => {
     await agent.join(call);
     await waitUntil(() => agent.humanCount === 2, 'both people to be in the call');
 
+    await Promise.all([harness.hearing('dave'), harness.hearing('erin')]);
     const first = nextEvent(agent.events, 'user.turn.started');
     void dave.playTone(300, 700);
     await new Promise((resolve) => setTimeout(resolve, 150));
@@ -174,6 +183,7 @@ describe('Agent', () => {
     await agent.join(call);
     const toolCall = nextEvent(agent.events, 'tool.call');
     const toolResult = nextEvent(agent.events, 'tool.result');
+    await harness.hearing('frank');
     void frank.playTone(300, 400);
     await expect(toolCall).resolves.toMatchObject({ call: { name: 'get_time', arguments: { city: 'Oslo' } } });
     await expect(toolResult).resolves.toMatchObject({ result: { ok: true, value: { city: 'Oslo', time: '12:00' } } });
@@ -189,6 +199,7 @@ describe('Agent', () => {
     const gina = stream.video.call('cleanup').addParticipant({ userId: 'gina' });
     await agent.join(call);
     const ended = nextEvent(agent.events, 'agent.turn.ended');
+    await harness.hearing('gina');
     void gina.playTone(300, 400);
     await ended;
     const left = nextEvent(agent.events, 'agent.left');
@@ -209,6 +220,7 @@ describe('Agent', () => {
     live.script.turns.push({ userText: ['Go on'], answerText: ['One,', ' two,', ' three,', ' four,', ' five.'], answerAudioMs: 5000 });
     await agent.join(call);
     const midReply = nextEvent(agent.events, 'transcript', (event) => event.role === 'assistant' && !event.final);
+    await harness.hearing('ivan');
     void ivan.playTone(300, 400);
     await midReply;
     await agent.close();
