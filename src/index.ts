@@ -8,6 +8,7 @@ export * from './agent/index.js';
 export * from './conversation/index.js';
 export * from './edge/index.js';
 export * from './audio/index.js';
+export * from './video/index.js';
 
 export type * from './llm/llm.js';
 export type * from './llm/tool.js';

@@ -24,6 +24,7 @@ import type { AgentEvents, AgentStats } from './agent-events.js';
 import { AudioInput } from './audio-input.js';
 import { SpeakerTracker } from './speaker-tracker.js';
 import { TurnRecorder } from './turn-recorder.js';
+import { resolveVideoSettings, VideoInput, type VideoSettings } from './video-input.js';
 
 export interface AgentOptions {
   edge: Edge;
@@ -36,6 +37,13 @@ export interface AgentOptions {
   conversation?: Conversation;
   tools?: ToolRegistry | ToolDefinition<any>[];
   logger?: Logger;
+  /**
+   * Show the model one frame a second of a participant's screen share or camera (see
+   * VideoInput for which). Default: the model's own setting if it has one, else false.
+   */
+  video?: boolean;
+  /** At most one video frame per this many milliseconds; default 1 000. */
+  videoIntervalMs?: number;
 }
 
 /** Joining failed; `component` says which part ('call', 'model' or 'conversation'). */
@@ -69,6 +77,7 @@ export class Agent {
   readonly #tools: ToolRegistry;
   readonly #logger: Logger;
   readonly #speakers = new SpeakerTracker();
+  readonly #video: VideoSettings;
   #authenticated: Promise<void> | undefined;
   #joining: Promise<Joined> | undefined;
   #joined: Joined | undefined;
@@ -79,6 +88,7 @@ export class Agent {
   constructor(options: AgentOptions) {
     if (!options.agentUser?.id) throw new ValidationError('agentUser.id', 'must be a non-empty string');
     this.#options = options;
+    this.#video = resolveVideoSettings(options);
     this.#tools = options.tools instanceof ToolRegistry ? options.tools : new ToolRegistry(options.tools ?? []);
     this.#logger = options.logger ?? createLogger('agent', { agentUserId: options.agentUser.id });
   }
@@ -260,6 +270,17 @@ export class Agent {
       }),
       conversation.events.on('conversation.error', ({ error }) => this.#reportError(error)),
     );
+    if (this.#video.enabled) {
+      const video = new VideoInput({
+        connection,
+        session,
+        speakers: this.#speakers,
+        intervalMs: this.#video.intervalMs,
+        logger: this.#logger,
+        onError: (error) => this.#reportError(error),
+      });
+      joined.unsubscribe.push(() => video.close());
+    }
   }
 
   #reportError(error: Error): void {

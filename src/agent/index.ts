@@ -2,3 +2,4 @@ export { Agent, AgentJoinError, type AgentOptions } from './agent.js';
 export type { AgentEvents, AgentStats, TranscriptEvent, TurnMetrics } from './agent-events.js';
 export { SpeakerTracker, type Speaker } from './speaker-tracker.js';
 export { UNKNOWN_SPEAKER } from './turn-recorder.js';
+export { VideoInput, resolveVideoSettings, DEFAULT_VIDEO_INTERVAL_MS } from './video-input.js';

@@ -14,6 +14,7 @@
 import type { AudioPacerEvents, AudioPacerStats, PcmFrame } from '../audio/index.js';
 import type { ErrorEvents, EventBus } from '../core/event-bus.js';
 import type { Conversation } from '../conversation/index.js';
+import type { I420Frame } from '../video/index.js';
 
 /** The agent, as the other participants see it. */
 export interface EdgeUser {
@@ -43,6 +44,22 @@ export interface Participant {
 
 export type TrackKind = 'audio' | 'video' | 'screen_share' | 'screen_share_audio';
 
+/** The kinds of video a participant publishes: a camera, or a shared screen. */
+export type VideoKind = 'video' | 'screen_share';
+
+/** A camera or screen share someone publishes; `watchVideo` samples it. */
+export interface VideoSource {
+  participant: Participant;
+  kind: VideoKind;
+}
+
+export interface WatchVideoOptions {
+  /** At most one frame per this many milliseconds; the first as soon as one is decoded. */
+  intervalMs: number;
+  /** A decoded frame, yours to keep. Called on its own turn of the event loop, never inside WebRTC's. */
+  onFrame(frame: I420Frame): void;
+}
+
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'disconnected' | 'failed';
 
 export interface ConnectionEvents extends ErrorEvents {
@@ -53,6 +70,10 @@ export interface ConnectionEvents extends ErrorEvents {
   'track.removed': { participant: Participant; kind: TrackKind };
   /** A participant's microphone, 48 kHz mono 16-bit PCM: 10 ms frames (the first few after a track starts may be shorter, from start-up resampling). */
   audio: { participant: Participant; frame: PcmFrame };
+  /** Someone started publishing a camera or screen share: `watchVideo` can sample it. */
+  'video.published': VideoSource;
+  /** They stopped publishing it, or left. Watches of it deliver nothing until it is published again. */
+  'video.unpublished': VideoSource;
   /** The call was ended for everyone (by its owner, or by the server). */
   'call.ended': { reason: string };
   'connection.state': { state: ConnectionState; previous: ConnectionState };
@@ -84,6 +105,14 @@ export interface Connection {
   readonly participants: readonly Participant[];
   /** Publishes the agent's audio track (once; later calls return the same output). */
   publishAudio(): Promise<AudioOutput>;
+  /** The cameras and screen shares published now, oldest first. */
+  readonly videoSources: readonly VideoSource[];
+  /**
+   * Samples a participant's camera or screen share: asks the server to send it, decodes it and
+   * hands over one I420 frame per `intervalMs`. It may start before the video is published and
+   * follows it when it is republished. Returns the function that stops watching (idempotent).
+   */
+  watchVideo(participant: Participant, kind: VideoKind, options: WatchVideoOptions): () => void;
   /** Leaves the call and frees its media. Idempotent. */
   close(): Promise<void>;
 }

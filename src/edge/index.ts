@@ -13,5 +13,8 @@ export type {
   JoinOptions,
   Participant,
   TrackKind,
+  VideoKind,
+  VideoSource,
+  WatchVideoOptions,
 } from './edge.js';
 export * from './stream/index.js';

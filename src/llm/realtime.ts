@@ -103,6 +103,8 @@ export interface RealtimeModel {
   /** The provider's name, e.g. 'gemini'. */
   readonly provider: string;
   readonly model: string;
+  /** Whether sessions take video frames (`sendVideoFrame`); absent means the model does not say. */
+  readonly video?: boolean;
   /** Opens a session; resolves once the provider has accepted it. Throws ProviderError. */
   connect(options?: RealtimeConnectOptions): Promise<RealtimeSession>;
 }

@@ -12,12 +12,16 @@ import { RemoteAudio } from './remote-audio.js';
 
 type StreamKey = 'audioStream' | 'videoStream' | 'screenShareStream' | 'screenShareAudioStream';
 
-/** Where the video client keeps each kind of remote track on a participant. */
-const STREAMS: ReadonlyArray<readonly [TrackKind, StreamKey]> = [
-  ['audio', 'audioStream'],
-  ['video', 'videoStream'],
-  ['screen_share', 'screenShareStream'],
-  ['screen_share_audio', 'screenShareAudioStream'],
+/**
+ * Where the video client keeps each kind of remote track on a participant, and the SFU's
+ * track type for it (`SfuModels.TrackType`, a protobuf enum whose wire values never change;
+ * spelled out so this module does not load the client before the WebRTC globals exist).
+ */
+const STREAMS: ReadonlyArray<readonly [TrackKind, StreamKey, number]> = [
+  ['audio', 'audioStream', 1],
+  ['video', 'videoStream', 2],
+  ['screen_share', 'screenShareStream', 3],
+  ['screen_share_audio', 'screenShareAudioStream', 4],
 ];
 
 interface KnownParticipant {
@@ -79,8 +83,10 @@ export class ParticipantTracks {
   }
 
   #syncTracks(known: KnownParticipant, p: StreamVideoParticipant): void {
-    for (const [kind, key] of STREAMS) {
-      const stream = p[key];
+    for (const [kind, key, trackType] of STREAMS) {
+      // The SDK keeps a stream on the participant after they stop publishing it (muted, share
+      // ended): only a published track counts.
+      const stream = p.publishedTracks.includes(trackType) ? p[key] : undefined;
       if (stream === known.streams.get(kind)) continue;
       // A new stream for the same kind (after a rejoin, say) replaces the old one.
       if (known.streams.has(kind)) this.#removeTrack(known, kind);

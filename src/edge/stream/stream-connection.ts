@@ -2,15 +2,27 @@
  * A joined Stream Video call, seen through the video client's documented state: participants
  * and their tracks from `call.state.participants$` (ParticipantTracks), the connection from
  * `callingState$`, the end of the call from the coordinator's `call.ended` and the SFU's
- * `callEnded`; the agent's voice through AudioPublishing, which survives reconnects.
+ * `callEnded`; the agent's voice through AudioPublishing, which survives reconnects; cameras
+ * and screen shares as sampled frames through VideoFrames.
  */
 import type { Call } from '@stream-io/video-client';
 import { EdgeError, toError } from '../../core/errors.js';
 import { EventBus } from '../../core/event-bus.js';
 import type { Logger } from '../../core/logger.js';
-import type { AudioOutput, Connection, ConnectionEvents, ConnectionState, EdgeCall, Participant } from '../edge.js';
+import type {
+  AudioOutput,
+  Connection,
+  ConnectionEvents,
+  ConnectionState,
+  EdgeCall,
+  Participant,
+  VideoKind,
+  VideoSource,
+  WatchVideoOptions,
+} from '../edge.js';
 import { AudioPublishing } from './audio-publishing.js';
 import { ParticipantTracks, toParticipant } from './participant-tracks.js';
+import { VideoFrames } from './video-frames.js';
 
 type VideoClientModule = typeof import('@stream-io/video-client');
 
@@ -33,6 +45,7 @@ export class StreamConnection implements Connection {
   readonly #onClosed: (() => void) | undefined;
   readonly #tracks: ParticipantTracks;
   readonly #publishing: AudioPublishing;
+  readonly #video: VideoFrames;
   readonly #unsubscribes: Array<() => void> = [];
   #state: ConnectionState = 'connected';
   #watching = false;
@@ -51,6 +64,12 @@ export class StreamConnection implements Connection {
     });
     this.#tracks = new ParticipantTracks(this.events, init.agentUserId);
     this.#publishing = new AudioPublishing(init.sdkCall, init.sdk, init.call.cid, init.logger);
+    this.#video = new VideoFrames({
+      sdkCall: init.sdkCall,
+      sdk: init.sdk,
+      events: this.events,
+      isRemote: (p) => this.#tracks.isRemote(p),
+    });
   }
 
   /**
@@ -80,6 +99,14 @@ export class StreamConnection implements Connection {
     return this.#publishing.output();
   }
 
+  get videoSources(): readonly VideoSource[] {
+    return this.#video.sources;
+  }
+
+  watchVideo(participant: Participant, kind: VideoKind, options: WatchVideoOptions): () => void {
+    return this.#video.watch(participant, kind, options);
+  }
+
   close(): Promise<void> {
     this.#closing ??= this.#shutdown();
     return this.#closing;
@@ -87,7 +114,10 @@ export class StreamConnection implements Connection {
 
   #watch(): void {
     const { state } = this.#sdkCall;
-    const participants = state.participants$.subscribe((list) => this.#tracks.sync(list));
+    const participants = state.participants$.subscribe((list) => {
+      this.#tracks.sync(list);
+      this.#video.sync(list);
+    });
     const callingState = state.callingState$.subscribe((value) => this.#onCallingState(value));
     this.#unsubscribes.push(
       () => participants.unsubscribe(),
@@ -128,6 +158,7 @@ export class StreamConnection implements Connection {
     this.#watchStart = undefined;
     for (const unsubscribe of this.#unsubscribes.splice(0)) unsubscribe();
     this.#tracks.close();
+    this.#video.close();
     if (this.#sdkCall.state.callingState !== this.#sdk.CallingState.LEFT) {
       await this.#sdkCall.leave({ message: 'agent left the call' }).catch((thrown: unknown) => {
         this.#log.warn({ err: toError(thrown), cid: this.call.cid }, 'leaving the call failed; its resources are released anyway');

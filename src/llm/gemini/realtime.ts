@@ -90,6 +90,11 @@ export class GeminiRealtime implements RealtimeModel {
     });
   }
 
+  /** Whether sessions take video frames (the `video` option, AGENT_VIDEO). */
+  get video(): boolean {
+    return this.#options.video;
+  }
+
   /** From the validated configuration: GOOGLE_API_KEY, GEMINI_LIVE_MODEL, GEMINI_VOICE, GOOGLE_GEMINI_BASE_URL, AGENT_VIDEO. */
   static fromConfig(config: Config, overrides: Partial<GeminiRealtimeOptions> = {}): GeminiRealtime {
     return new GeminiRealtime({

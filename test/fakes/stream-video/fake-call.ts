@@ -4,6 +4,7 @@
  *
  *   const human = fake.call('c1').addParticipant({ userId: 'alice' });
  *   await human.playTone(440, 1000);
+ *   human.publishVideo('screen_share');   // clients that subscribe (UpdateSubscriptions) get it
  *   fake.call('c1').recording('agent').samples();
  *   human.leave();
  */
@@ -11,7 +12,14 @@ import { SfuModels } from '@stream-io/video-client';
 import type { AudioClock } from './audio-clock.js';
 import { AudioRecording } from './audio-recording.js';
 import { RemoteParticipant, type RemoteParticipantInit } from './remote-participant.js';
-import type { SfuSession } from './sfu-session.js';
+import type { SfuSession, VideoSubscription, VideoToSend } from './sfu-session.js';
+import type { FakeVideoKind } from './video-feed.js';
+
+const VIDEO_TRACK_TYPES: Record<FakeVideoKind, SfuModels.TrackType> = {
+  video: SfuModels.TrackType.VIDEO,
+  screen_share: SfuModels.TrackType.SCREEN_SHARE,
+};
+const VIDEO_KINDS = Object.keys(VIDEO_TRACK_TYPES) as FakeVideoKind[];
 
 export interface FakeCallHooks {
   clock: AudioClock;
@@ -46,7 +54,11 @@ export class FakeCall {
   /** A scripted participant joins now and publishes its microphone to every client. */
   addParticipant(init: RemoteParticipantInit): RemoteParticipant {
     this.#hooks.onUser?.({ id: init.userId, name: init.name });
-    const remote = new RemoteParticipant(init, (left) => this.#removeRemote(left));
+    const remote = new RemoteParticipant(
+      init,
+      (left) => this.#removeRemote(left),
+      (publisher, kind, published) => this.#onRemoteVideo(publisher, kind, published),
+    );
     this.remotes.set(remote.sessionId, remote);
     this.#hooks.clock.add(remote);
     const participant = this.#remoteToParticipant(remote);
@@ -155,6 +167,13 @@ export class FakeCall {
     }
   }
 
+  /** UpdateSubscriptions: the client wants these videos; it is sent those that are published. */
+  updateSubscriptions(session: SfuSession, requested: VideoSubscription[]): void {
+    session.requestedVideo = requested;
+    session.subscriptionUpdates.push(requested);
+    void session.setVideoTracks(this.#videoFor(session));
+  }
+
   /** A session announced what it publishes (SetPublisher): others see trackPublished. */
   publishTracks(session: SfuSession, trackTypes: SfuModels.TrackType[]): void {
     const added = trackTypes.filter((type) => !session.publishedTracks.includes(type));
@@ -171,7 +190,10 @@ export class FakeCall {
   }
 
   close(): void {
-    for (const remote of this.remotes.values()) this.#hooks.clock.delete(remote);
+    for (const remote of this.remotes.values()) {
+      this.#hooks.clock.delete(remote);
+      remote.closeMedia();
+    }
     this.remotes.clear();
     for (const session of this.sessions.values()) session.close();
     this.sessions.clear();
@@ -184,7 +206,38 @@ export class FakeCall {
     for (const session of this.sessions.values()) {
       session.send({ oneofKind: 'participantLeft', participantLeft: { callCid: this.cid, participant } });
       void session.removeRemoteTrack(remote);
+      void session.setVideoTracks(this.#videoFor(session));
     }
+  }
+
+  /** A scripted participant started or stopped a camera or screen share. */
+  #onRemoteVideo(remote: RemoteParticipant, kind: FakeVideoKind, published: boolean): void {
+    const type = VIDEO_TRACK_TYPES[kind];
+    const participant = this.#remoteToParticipant(remote);
+    const { sessionId, userId } = remote;
+    for (const session of this.sessions.values()) {
+      session.send(
+        published
+          ? { oneofKind: 'trackPublished', trackPublished: { sessionId, userId, type, participant } }
+          : {
+              oneofKind: 'trackUnpublished',
+              trackUnpublished: { sessionId, userId, type, cause: SfuModels.TrackUnpublishReason.USER_MUTED, participant },
+            },
+      );
+      void session.setVideoTracks(this.#videoFor(session));
+    }
+  }
+
+  /** The published videos among those `session` asked for. */
+  #videoFor(session: SfuSession): VideoToSend[] {
+    const videos: VideoToSend[] = [];
+    for (const { sessionId, trackType } of session.requestedVideo) {
+      const remote = this.remotes.get(sessionId);
+      const kind = VIDEO_KINDS.find((candidate) => VIDEO_TRACK_TYPES[candidate] === trackType);
+      const feed = kind && remote?.videos.get(kind);
+      if (remote && feed) videos.push({ remote, trackType, feed });
+    }
+    return videos;
   }
 
   #remoteToParticipant(remote: RemoteParticipant): SfuModels.Participant {
@@ -194,7 +247,7 @@ export class FakeCall {
       name: remote.name,
       image: remote.image,
       trackLookupPrefix: remote.trackLookupPrefix,
-      publishedTracks: remote.left ? [] : [SfuModels.TrackType.AUDIO],
+      publishedTracks: remote.left ? [] : [SfuModels.TrackType.AUDIO, ...[...remote.videos.keys()].map((k) => VIDEO_TRACK_TYPES[k])],
       roles: ['user'],
     });
   }

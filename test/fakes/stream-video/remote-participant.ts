@@ -1,11 +1,14 @@
 /**
  * A scripted remote participant ("the human") in a fake call: it joins, publishes one
  * microphone track fed in real time, plays tones or PCM on cue (silence in between, like an
- * open microphone), and leaves. Every client joined to the call receives its track.
+ * open microphone), and leaves. Every client joined to the call receives its track. It can also
+ * publish a camera and a screen share (`publishVideo`), which clients receive once they
+ * subscribe, as from the real SFU.
  */
 import { randomUUID } from 'node:crypto';
 import type { FrameProducer } from './audio-clock.js';
 import { stretch } from './audio-recording.js';
+import { VideoFeed, type FakeVideoKind, type VideoFeedOptions } from './video-feed.js';
 import { RTCAudioSource } from './wrtc.js';
 
 const SAMPLE_RATE = 48_000;
@@ -35,15 +38,23 @@ export class RemoteParticipant implements FrameProducer {
   /** The microphone: every subscriber gets its own track of this one source. */
   readonly source = new RTCAudioSource();
   readonly joinedAt = new Date();
+  /** The camera and screen share published now. */
+  readonly videos = new Map<FakeVideoKind, VideoFeed>();
   readonly #queue: Segment[] = [];
   readonly #onLeave: (participant: RemoteParticipant) => void;
+  readonly #onVideo: ((participant: RemoteParticipant, kind: FakeVideoKind, published: boolean) => void) | undefined;
   #left = false;
 
-  constructor(init: RemoteParticipantInit, onLeave: (participant: RemoteParticipant) => void) {
+  constructor(
+    init: RemoteParticipantInit,
+    onLeave: (participant: RemoteParticipant) => void,
+    onVideo?: (participant: RemoteParticipant, kind: FakeVideoKind, published: boolean) => void,
+  ) {
     this.userId = init.userId;
     this.name = init.name ?? init.userId;
     this.image = init.image ?? '';
     this.#onLeave = onLeave;
+    this.#onVideo = onVideo;
   }
 
   get left(): boolean {
@@ -74,12 +85,41 @@ export class RemoteParticipant implements FrameProducer {
     for (const segment of this.#queue.splice(0)) segment.done();
   }
 
+  /**
+   * Starts publishing a camera ('video') or a screen share: every client sees trackPublished
+   * and is sent the video once it subscribes. Publishing a kind again returns the same feed.
+   */
+  publishVideo(kind: FakeVideoKind = 'video', options: VideoFeedOptions = {}): VideoFeed {
+    if (this.#left) throw new Error(`${this.userId} has left the call`);
+    let feed = this.videos.get(kind);
+    if (feed) return feed;
+    this.videos.set(kind, (feed = new VideoFeed(kind, options)));
+    this.#onVideo?.(this, kind, true);
+    return feed;
+  }
+
+  /** Stops publishing a camera or screen share: clients see trackUnpublished and lose the track. */
+  unpublishVideo(kind: FakeVideoKind = 'video'): void {
+    const feed = this.videos.get(kind);
+    if (!feed) return;
+    this.videos.delete(kind);
+    this.#onVideo?.(this, kind, false);
+    feed.close();
+  }
+
+  /** Stops the video feeds without telling anyone: the fake is shutting down. */
+  closeMedia(): void {
+    for (const feed of this.videos.values()) feed.close();
+    this.videos.clear();
+  }
+
   /** Leaves the call: every client sees participantLeft and loses the track. */
   leave(): void {
     if (this.#left) return;
     this.#left = true;
     this.stop();
     this.#onLeave(this);
+    this.closeMedia();
   }
 
   produceFrame(): void {

@@ -1,7 +1,7 @@
 /**
  * The fake SFU's side of one joined client session: its signal socket, the peer that receives
  * what the client publishes (recorded per user), and the peer that sends the client every
- * scripted participant's microphone. Survives a dropped socket so the client can fast-reconnect
+ * scripted participant's microphone, and the videos it subscribed to. Survives a dropped socket so the client can fast-reconnect
  * into the same session, as the real SFU allows within `fastReconnectDeadlineSeconds`.
  */
 import { randomUUID } from 'node:crypto';
@@ -10,6 +10,7 @@ import type { WebSocket } from 'ws';
 import type { AudioRecording } from './audio-recording.js';
 import { PendingCandidates, waitForIceGathering, type PeerConnection } from './peer.js';
 import type { RemoteParticipant } from './remote-participant.js';
+import type { VideoFeed } from './video-feed.js';
 import { mediaStreamWithId, RTCAudioSink, RTCPeerConnection } from './wrtc.js';
 
 type EventPayload = SfuEvents.SfuEvent['eventPayload'];
@@ -17,6 +18,20 @@ type Sender = ReturnType<PeerConnection['addTrack']>;
 
 /** How long the fake waits for the client's SendAnswer before it stops waiting (and moves on). */
 const ANSWER_TIMEOUT_MS = 5_000;
+
+/** A video a client asked for with UpdateSubscriptions. */
+export interface VideoSubscription {
+  /** The publisher's session. */
+  sessionId: string;
+  trackType: SfuModels.TrackType;
+}
+
+/** A video to send to the client: whose, which kind, and the feed to take a track from. */
+export interface VideoToSend {
+  remote: RemoteParticipant;
+  trackType: SfuModels.TrackType;
+  feed: VideoFeed;
+}
 
 export interface SfuSessionInit {
   sessionId: string;
@@ -36,11 +51,17 @@ export class SfuSession {
   publishedTracks: SfuModels.TrackType[] = [];
   /** Signal sockets this session has had: 1 + the number of fast reconnects. */
   socketCount = 0;
+  /** The videos the client asked for last (UpdateSubscriptions), published or not. */
+  requestedVideo: VideoSubscription[] = [];
+  /** Every UpdateSubscriptions the client sent, in order. */
+  readonly subscriptionUpdates: VideoSubscription[][] = [];
 
   readonly #recording: AudioRecording;
   readonly #subscriber: PeerConnection = new RTCPeerConnection();
   readonly #subscriberCandidates = new PendingCandidates(this.#subscriber);
   readonly #senders = new Map<string, Sender>();
+  /** Video senders by `<publisher session>:<track type>`. */
+  readonly #videoSenders = new Map<string, Sender>();
   #publisher: PeerConnection | undefined;
   #publisherCandidates: PendingCandidates | undefined;
   readonly #sinks: InstanceType<typeof RTCAudioSink>[] = [];
@@ -150,6 +171,32 @@ export class SfuSession {
     return this.renegotiateSubscriber();
   }
 
+  /** Sends the client exactly these videos (adding and removing tracks) in one renegotiation. */
+  setVideoTracks(wanted: readonly VideoToSend[]): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    const keyOf = (sessionId: string, trackType: SfuModels.TrackType) => `${sessionId}:${trackType}`;
+    const keys = new Set(wanted.map(({ remote, trackType }) => keyOf(remote.sessionId, trackType)));
+    let changed = false;
+    for (const [key, sender] of [...this.#videoSenders]) {
+      if (keys.has(key)) continue;
+      this.#videoSenders.delete(key);
+      sender.track?.stop();
+      this.#subscriber.removeTrack(sender);
+      changed = true;
+    }
+    for (const { remote, trackType, feed } of wanted) {
+      const key = keyOf(remote.sessionId, trackType);
+      if (this.#videoSenders.has(key)) continue;
+      // As for audio: the stream id `<trackLookupPrefix>:TRACK_TYPE_VIDEO` names the participant and kind.
+      const stream = mediaStreamWithId(`${remote.trackLookupPrefix}:TRACK_TYPE_${SfuModels.TrackType[trackType]}`);
+      const track = feed.createTrack();
+      stream.addTrack(track);
+      this.#videoSenders.set(key, this.#subscriber.addTrack(track, stream));
+      changed = true;
+    }
+    return changed ? this.renegotiateSubscriber() : Promise.resolve();
+  }
+
   /** Sends the client a new subscriber offer (after the previous negotiation finished). */
   renegotiateSubscriber(iceRestart = false): Promise<void> {
     const run = () => this.#offerSubscriber(iceRestart);
@@ -162,8 +209,9 @@ export class SfuSession {
     this.#closed = true;
     this.#awaitingAnswer?.resolve();
     for (const sink of this.#sinks) sink.stop();
-    for (const sender of this.#senders.values()) sender.track?.stop();
+    for (const sender of [...this.#senders.values(), ...this.#videoSenders.values()]) sender.track?.stop();
     this.#senders.clear();
+    this.#videoSenders.clear();
     this.#subscriber.close();
     this.#publisher?.close();
     this.#ws?.close(1000, 'session closed');
@@ -172,7 +220,8 @@ export class SfuSession {
 
   async #offerSubscriber(iceRestart: boolean): Promise<void> {
     // Nothing to send and nothing negotiated yet: the client's subscriber stays idle, as with the real SFU.
-    if (this.#closed || (this.#senders.size === 0 && !this.#subscriber.remoteDescription)) return;
+    const sending = this.#senders.size + this.#videoSenders.size;
+    if (this.#closed || (sending === 0 && !this.#subscriber.remoteDescription)) return;
     const pc = this.#subscriber;
     await pc.setLocalDescription(await pc.createOffer({ iceRestart }));
     await waitForIceGathering(pc);

@@ -1,8 +1,9 @@
 /**
  * The fake SFU's signalling: the binary protobuf WebSocket (`/sfu/ws`: join, fast reconnect,
  * health checks, leave) and the Twirp JSON RPCs under `/sfu/twirp/` (SetPublisher, SendAnswer,
- * IceTrickle, IceRestart; the rest are acknowledged). Messages are the video client's own
- * exported protobuf types, so the wire format is exactly what the SDK speaks.
+ * IceTrickle, IceRestart, UpdateSubscriptions for videos; the rest are acknowledged). Messages
+ * are the video client's own exported protobuf types, so the wire format is exactly what the
+ * SDK speaks.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SfuEvents, SfuModels } from '@stream-io/video-client';
@@ -11,7 +12,7 @@ import type { UserInfo } from './call-payloads.js';
 import { send } from './coordinator.js';
 import type { FakeCall } from './fake-call.js';
 import { verifyJwt } from './jwt.js';
-import { SfuSession } from './sfu-session.js';
+import { SfuSession, type VideoSubscription } from './sfu-session.js';
 
 export interface SfuContext {
   sfuSecret: string;
@@ -95,11 +96,14 @@ export class SfuSignal {
       case 'IceTrickle':
         await session.addCandidate(peer, JSON.parse(String(body.iceCandidate)) as RTCIceCandidateInit);
         break;
+      case 'UpdateSubscriptions':
+        call.updateSubscriptions(session, ((body.tracks ?? []) as Record<string, unknown>[]).flatMap(toVideoSubscription));
+        break;
       case 'IceRestart':
         if (peer === 'subscriber') void session.renegotiateSubscriber(true);
         break;
       default:
-        // UpdateSubscriptions, UpdateMuteStates, SendStats, noise cancellation: acknowledged.
+        // UpdateMuteStates, SendStats, noise cancellation: acknowledged.
         break;
     }
     send(res, 200, {});
@@ -208,6 +212,14 @@ export class SfuSignal {
     this.#sessions.delete(session.sessionId);
     call.removeSession(session);
   }
+}
+
+/** One entry of UpdateSubscriptions' `tracks` (Twirp JSON: enum names), if it is a video. */
+function toVideoSubscription(track: Record<string, unknown>): VideoSubscription[] {
+  const raw = track.trackType;
+  const trackType = typeof raw === 'number' ? raw : SfuModels.TrackType[String(raw).replace(/^TRACK_TYPE_/, '') as keyof typeof SfuModels.TrackType];
+  if (trackType !== SfuModels.TrackType.VIDEO && trackType !== SfuModels.TrackType.SCREEN_SHARE) return [];
+  return [{ sessionId: String(track.sessionId ?? ''), trackType }];
 }
 
 function isSubscriber(peerType: unknown): boolean {

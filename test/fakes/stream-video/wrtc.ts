@@ -2,7 +2,7 @@
 import wrtc from '@roamhq/wrtc';
 
 export const { RTCPeerConnection, MediaStream } = wrtc;
-export const { RTCAudioSource, RTCAudioSink } = wrtc.nonstandard;
+export const { RTCAudioSource, RTCAudioSink, RTCVideoSource } = wrtc.nonstandard;
 export type RTCAudioSource = InstanceType<typeof wrtc.nonstandard.RTCAudioSource>;
 export type RTCAudioSink = InstanceType<typeof wrtc.nonstandard.RTCAudioSink>;
 
