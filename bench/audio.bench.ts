@@ -418,7 +418,9 @@ async function serveFake(): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 
 
-const round3 = (value: number, digits = 3) => round(value, digits);
+function round3(value: number, digits = 3): number {
+  return round(value, digits);
+}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

@@ -58,7 +58,9 @@ function newCall(): string {
   return callId;
 }
 
-const round1 = (value: number) => round(value, 1);
+function round1(value: number): number {
+  return round(value, 1);
+}
 
 // ---------------------------------------------------------------- baseline: the factory alone
 

@@ -252,7 +252,8 @@ export abstract class Conversation {
     if (input.completed) {
       this.#complete(message);
     } else if (message.content !== before) {
-      this.events.emit('message.updated', { message });
+      // Checked first so that a delta nobody listens to allocates nothing.
+      if (this.events.listenerCount('message.updated') > 0) this.events.emit('message.updated', { message });
     } else {
       return message;
     }

@@ -42,6 +42,7 @@ export interface UpsertInput {
 
 const MAX_ID_LENGTH = 200;
 const ROLE_SET: ReadonlySet<string> = new Set(ROLES);
+const NOT_BLANK = /\S/;
 
 /**
  * Throws a ValidationError naming the first field that is wrong. Hand-written rather than a
@@ -56,7 +57,7 @@ export function validateUpsert(input: unknown): asserts input is UpsertInput {
   if (typeof value.role !== 'string' || !ROLE_SET.has(value.role)) {
     throw new ValidationError('role', `must be one of ${ROLES.join(', ')}; got ${JSON.stringify(value.role)}`);
   }
-  if (typeof value.userId !== 'string' || value.userId.trim().length === 0) {
+  if (typeof value.userId !== 'string' || !NOT_BLANK.test(value.userId)) {
     throw new ValidationError('userId', 'must be a non-empty string');
   }
   if (typeof value.content !== 'string') {
@@ -66,9 +67,11 @@ export function validateUpsert(input: unknown): asserts input is UpsertInput {
   if (index !== undefined && (typeof index !== 'number' || !Number.isSafeInteger(index) || index < 0)) {
     throw new ValidationError('contentIndex', `must be an integer >= 0; got ${String(index)}`);
   }
-  for (const flag of ['completed', 'replace', 'interrupted'] as const) {
-    if (value[flag] !== undefined && typeof value[flag] !== 'boolean') {
-      throw new ValidationError(flag, 'must be a boolean');
-    }
-  }
+  assertOptionalBoolean(value.completed, 'completed');
+  assertOptionalBoolean(value.replace, 'replace');
+  assertOptionalBoolean(value.interrupted, 'interrupted');
+}
+
+function assertOptionalBoolean(value: unknown, path: string): void {
+  if (value !== undefined && typeof value !== 'boolean') throw new ValidationError(path, 'must be a boolean');
 }

@@ -87,6 +87,9 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     return503OnClosing: true,
     // Requests in flight are ended cleanly first (preClose); then every socket is closed.
     forceCloseConnections: true,
+    // Fastify's default (100) would route a longer id to a 404; the routes answer a too-long
+    // id with a 400 that names it.
+    routerOptions: { maxParamLength: 1_000 },
   });
 
   await app.register(cors, {

@@ -52,6 +52,7 @@ describe('sessions API', () => {
     const cases: Array<[string, string]> = [
       ['/calls/Default!/call-1/sessions', 'callType'],
       [`/calls/default/${'x'.repeat(65)}/sessions`, 'callId'],
+      [`/calls/default/${'x'.repeat(300)}/sessions`, 'callId'],
       ['/calls/default/call.1/sessions', 'callId'],
     ];
     for (const [path, field] of cases) {
