@@ -77,34 +77,24 @@ async function main(): Promise<void> {
 /** One agent, in-process fakes for the model so both clocks are the same. */
 async function measureLatency() {
   const { Agent } = await import('../src/agent/index.js');
-  const { StreamEdge } = await import('../src/edge/index.js');
   const { GeminiRealtime } = await import('../src/llm/gemini/realtime.js');
   const { FakeGeminiLive } = await import('../test/fakes/gemini-live/index.js');
-  const { FakeStreamApi } = await import('../test/fakes/stream-api/index.js');
-  const { FakeStreamVideo } = await import('../test/fakes/stream-video/index.js');
+  const { startStreamFakes } = await import('../test/edge/helpers.js');
   const { RTCAudioSink } = (await import('../src/edge/stream/webrtc-runtime.js')) as unknown as {
     RTCAudioSink: new (track: MediaStreamTrack) => { ondata: (data: { samples: Int16Array }) => void; stop(): void };
   };
 
-  const api = new FakeStreamApi({ apiKey: API_KEY, apiSecret: API_SECRET });
-  const video = await FakeStreamVideo.start({ apiKey: API_KEY, apiSecret: API_SECRET, api });
+  const stream = await startStreamFakes();
   const live = await FakeGeminiLive.start();
   live.script.respondAfterAudioMs = 300;
-  const edge = new StreamEdge({
-    apiKey: API_KEY,
-    apiSecret: API_SECRET,
-    baseUrl: video.baseUrl,
-    videoBaseUrl: video.videoBaseUrl,
-    locationHintUrl: video.locationHintUrl,
-    openBrowser: false,
-  });
+  const edge = stream.edge();
   const agent = new Agent({
     edge,
     llm: new GeminiRealtime({ apiKey: live.apiKey, baseUrl: live.baseUrl }),
     agentUser: { id: 'bench-agent' },
   });
   const call = await agent.createCall('default', 'latency');
-  const human = video.call('latency').addParticipant({ userId: 'bench-human' });
+  const human = stream.video.call('latency').addParticipant({ userId: 'bench-human' });
   await agent.join(call);
 
   // Every frame that reaches the published track, as wrtc sees it locally.
@@ -151,7 +141,7 @@ async function measureLatency() {
   await agent.close();
   await edge.close();
   await live.close();
-  await video.close();
+  await stream.close();
   return {
     overheadP50Ms: percentile(overheads, 0.5),
     overheadP99Ms: percentile(overheads, 0.99),
