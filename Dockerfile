@@ -26,8 +26,7 @@ RUN npx tsc -p tsconfig.json --noEmit false --outDir build --declaration false -
 FROM node:${NODE_VERSION}-bookworm-slim
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
-    PORT=8080 \
-    BOTS_FILE=agents/bots.js
+    PORT=8080
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force

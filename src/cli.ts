@@ -2,7 +2,7 @@
  * The command line: `serve` runs the HTTP server (stateless completion, conversations, health)
  * until SIGTERM/SIGINT. More commands (`run`: one agent in a call) plug into COMMANDS.
  *
- *   npm run serve                 # tsx src/cli.ts serve
+ *   npm run serve                 # node --import tsx src/cli.ts serve
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -14,8 +14,8 @@ import type { BotCatalog } from './server/bots/catalog.js';
 import { loadBotCatalog } from './server/bots/load-bot-catalog.js';
 import { exitOnSignals, serveWorker } from './server/sessions/serve-worker.js';
 
-/** Where bots are looked for when BOTS_FILE is not set. */
-const DEFAULT_BOTS_FILE = 'agents/bots.ts';
+/** Where bots are looked for when BOTS_FILE is not set: the source, or its compiled build. */
+const DEFAULT_BOTS_FILES = ['agents/bots.ts', 'agents/bots.js'];
 
 const COMMANDS: Record<string, { describe: string; run: (config: Config) => Promise<void> }> = {
   serve: { describe: 'run the worker (agent sessions, completion API, conversations, health, metrics) on HOST:PORT', run: serve },
@@ -33,8 +33,8 @@ async function serve(config: Config): Promise<void> {
 
 async function loadBots(config: Config): Promise<BotCatalog> {
   if (config.server.botsFile) return loadBotCatalog(config.server.botsFile);
-  const fallback = resolve(DEFAULT_BOTS_FILE);
-  return existsSync(fallback) ? loadBotCatalog(fallback) : {};
+  const fallback = DEFAULT_BOTS_FILES.map((file) => resolve(file)).find((file) => existsSync(file));
+  return fallback ? loadBotCatalog(fallback) : {};
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -42,7 +42,7 @@ async function main(argv: string[]): Promise<void> {
   const command = name === undefined ? undefined : COMMANDS[name];
   if (!command) {
     const lines = Object.entries(COMMANDS).map(([key, { describe }]) => `  ${key.padEnd(8)} ${describe}`);
-    process.stderr.write(`Usage: tsx src/cli.ts <command>\n\nCommands:\n${lines.join('\n')}\n`);
+    process.stderr.write(`Usage: node --import tsx src/cli.ts <command>\n\nCommands:\n${lines.join('\n')}\n`);
     process.exit(name === undefined || name === '--help' ? 0 : 2);
   }
   try {
