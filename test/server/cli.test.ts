@@ -1,8 +1,8 @@
-/** `tsx src/cli.ts serve` as an operator runs it: a child process, real env, SIGTERM to stop. */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+/** `src/cli.ts serve` as an operator runs it: a child process, real env, SIGTERM to stop. */
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { FakeGemini } from '../fakes/gemini/index.js';
+import { spawnServe } from '../support/serve-process.js';
 
 let fake: FakeGemini;
 let geminiUrl: string;
@@ -11,17 +11,6 @@ beforeAll(async () => {
   geminiUrl = await fake.start();
 });
 afterAll(() => fake.close());
-
-function serve(env: Record<string, string>): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  return { child, output: () => output };
-}
 
 async function listeningAddress(output: () => string, child: ChildProcess): Promise<string> {
   for (;;) {
@@ -35,7 +24,7 @@ async function listeningAddress(output: () => string, child: ChildProcess): Prom
 describe('cli serve', () => {
   test('listens, answers, and exits 0 on SIGTERM', async () => {
     fake.script({ text: 'From the CLI server.' });
-    const { child, output } = serve({ GOOGLE_API_KEY: 'fake-key', GOOGLE_GEMINI_BASE_URL: geminiUrl, WORKER_API_KEYS: 'cli-key' });
+    const { child, output, exited } = spawnServe({ GOOGLE_API_KEY: 'fake-key', GOOGLE_GEMINI_BASE_URL: geminiUrl, WORKER_API_KEYS: 'cli-key' });
     const address = await listeningAddress(output, child);
     expect((await fetch(`${address}/health`)).status).toBe(200);
     const response = await fetch(`${address}/api/v1/conversation/complete`, {
@@ -47,15 +36,13 @@ describe('cli serve', () => {
     // The example bot from agents/bots.ts was loaded and its dataset ranked for the question.
     expect(JSON.stringify(fake.requests.at(-1)!.body.systemInstruction)).toContain('npm run serve');
     child.kill('SIGTERM');
-    const [code] = await once(child, 'exit');
-    expect(code).toBe(0);
+    await expect(exited).resolves.toBe(0);
     expect(output()).not.toContain('cli-key');
   });
 
   test('a missing Gemini key exits 1 naming GOOGLE_API_KEY', async () => {
-    const { child, output } = serve({ WORKER_API_KEYS: 'cli-key' });
-    const [code] = await once(child, 'exit');
-    expect(code).toBe(1);
+    const { output, exited } = spawnServe({ WORKER_API_KEYS: 'cli-key' });
+    await expect(exited).resolves.toBe(1);
     expect(output()).toContain('GOOGLE_API_KEY');
   });
 });

@@ -2,8 +2,8 @@
  * A worker node as an operator runs it: `src/cli.ts serve` in its own process (through tsx),
  * configured only by environment variables, stopped by signals.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import type { ChildProcess } from 'node:child_process';
+import { spawnServe } from '../support/serve-process.js';
 
 export interface WorkerProcess {
   child: ChildProcess;
@@ -16,25 +16,17 @@ export interface WorkerProcess {
 }
 
 export async function spawnWorker(env: Record<string, string>, apiKey: string): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = once(child, 'exit').then(([code]) => code as number | null);
-
+  const { child, output: outputOf, exited } = spawnServe(env);
   const deadline = Date.now() + 60_000;
   let baseUrl: string | undefined;
   while (!baseUrl) {
     // The worker logs 'worker ready' once it listens and /ready would say so.
-    baseUrl = /"address":"(http:\/\/127\.0\.0\.1:\d+)"[^\n]*"msg":"worker ready"/.exec(output)?.[1];
+    baseUrl = /"address":"(http:\/\/127\.0\.0\.1:\d+)"[^\n]*"msg":"worker ready"/.exec(outputOf())?.[1];
     if (baseUrl) break;
-    if (child.exitCode !== null) throw new Error(`the worker exited early (${child.exitCode}):\n${output}`);
+    if (child.exitCode !== null) throw new Error(`the worker exited early (${child.exitCode}):\n${outputOf()}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`the worker did not start within 60 s:\n${output}`);
+      throw new Error(`the worker did not start within 60 s:\n${outputOf()}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
@@ -42,7 +34,7 @@ export async function spawnWorker(env: Record<string, string>, apiKey: string): 
   return {
     child,
     baseUrl: url,
-    output: () => output,
+    output: outputOf,
     request(method, path, options = {}) {
       const key = options.key === undefined ? apiKey : options.key;
       const headers: Record<string, string> = { ...options.headers };
