@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { AgentJoinError } from '../../src/agent/index.js';
-import { nextEvent } from '../edge/helpers.js';
+import { nextEvent, waitUntil } from '../edge/helpers.js';
 import { isSilent } from '../fakes/stream-video/index.js';
 import type { RecordedFrame } from '../fakes/stream-video/index.js';
 import { startAgentHarness, type AgentHarness } from './agent-harness.js';
@@ -16,13 +16,6 @@ afterEach(async () => {
   harness = undefined;
 });
 
-async function waitUntil(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!condition()) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 const audible = (frames: readonly RecordedFrame[]) => frames.filter((frame) => !isSilent(frame.samples));
 
@@ -135,7 +128,7 @@ describe('Agent', () => {
     const erin = fakeCall.addParticipant({ userId: 'erin' });
     live.script.respondAfterAudioMs = 600;
     await agent.join(call);
-    await waitUntil(() => agent.humanCount === 2, 'both people to be in the call');
+    await waitUntil(() => agent.humanCount === 2, 'both people to be in the call', 5000);
 
     await Promise.all([harness.hearing('dave'), harness.hearing('erin')]);
     const first = nextEvent(agent.events, 'user.turn.started');
@@ -160,7 +153,7 @@ describe('Agent', () => {
     expect(error).toBeInstanceOf(AgentJoinError);
     expect((error as AgentJoinError).component).toBe('model');
     const fakeCall = stream.video.call('broken');
-    await waitUntil(() => fakeCall.session('agent') === undefined, 'the agent to leave the SFU');
+    await waitUntil(() => fakeCall.session('agent') === undefined, 'the agent to leave the SFU', 5000);
     expect(live.openCount).toBe(0);
   });
 
@@ -207,7 +200,7 @@ describe('Agent', () => {
     harness = undefined;
     await expect(left).resolves.toMatchObject({ reason: 'closed' });
     await expect(agent.finish()).resolves.toBeUndefined();
-    await waitUntil(() => sameResources(before, resourceCounts()), 'sockets and timers to be released');
+    await waitUntil(() => sameResources(before, resourceCounts()), 'sockets and timers to be released', 5000);
   });
   it('finalises a reply cut short by close, so nothing is left generating in the chat', async () => {
     harness = await startAgentHarness();

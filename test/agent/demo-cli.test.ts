@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeGeminiLive } from '../fakes/gemini-live/index.js';
-import { API_KEY, API_SECRET, startStreamFakes, type StreamFakes } from '../edge/helpers.js';
+import { API_KEY, API_SECRET, startStreamFakes, waitUntil, type StreamFakes } from '../edge/helpers.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -43,13 +43,6 @@ function runAgent(args: string[], env: Record<string, string>): Run {
   return { child, output: () => output, exit };
 }
 
-async function waitUntil(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!condition()) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('npm run agent', () => {
   it('is one node process running agents/demo.ts', () => {
@@ -92,7 +85,7 @@ describe('npm run agent', () => {
       await human.playTone(300, 400);
       await waitUntil(() => exchanged() || live.latest?.turns[0] !== undefined, 'an answer', 1000).catch(() => undefined);
     }
-    await waitUntil(exchanged, 'one exchange');
+    await waitUntil(exchanged, 'one exchange', 20_000);
 
     run.child.kill('SIGINT'); // Ctrl-C
     await expect(run.exit).resolves.toBe(0);

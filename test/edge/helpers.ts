@@ -86,3 +86,8 @@ export async function waitFor<T>(probe: () => T | undefined, timeoutMs = 10_000,
     await sleep(20);
   }
 }
+
+/** Polls `condition` until it holds (every 20 ms), or fails after `timeoutMs`. */
+export async function waitUntil(condition: () => boolean, what = 'the condition', timeoutMs = 10_000): Promise<void> {
+  await waitFor(() => (condition() ? true : undefined), timeoutMs, what);
+}
