@@ -1,5 +1,6 @@
 /** Tools the model can call: their declaration, a call, and its result. */
 import type { ZodType } from 'zod';
+import type { CompiledSchema } from './tool-schema.js';
 
 /** A JSON Schema object describing a tool's arguments (`{ type: 'object', properties, required }`). */
 export type JsonSchema = Record<string, unknown>;
@@ -13,8 +14,12 @@ export interface ToolDefinition<Args = Record<string, unknown>> {
   /** `^[A-Za-z_$][A-Za-z0-9_$]*$`, at most 64 characters, unique in a registry. */
   name: string;
   description: string;
-  /** A zod schema or a JSON Schema; arguments are validated against it before `execute`. */
-  parameters: ZodType<Args> | JsonSchema;
+  /**
+   * A zod schema or a JSON Schema, whose arguments are validated before `execute`; or a schema
+   * compiled ahead, such as `untrustedJsonSchema(...)` for a schema that comes from outside the
+   * program.
+   */
+  parameters: ZodType<Args> | JsonSchema | CompiledSchema;
   /**
    * Runs the tool. Without it the tool is declared to the model but run by the caller: the
    * stream ends with finishReason 'tool_calls' and the call in `pendingToolCalls`.

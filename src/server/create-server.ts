@@ -17,6 +17,7 @@ import { MemoryStore } from '../store/memory-store.js';
 import type { KeyValueStore } from '../store/store.js';
 import type { AttachmentFetchOptions } from './attachments/fetch-attachment.js';
 import { ApiKeys } from './auth.js';
+import { assertBodyDepth } from './body-depth.js';
 import { BotDirectory } from './bots/bot-directory.js';
 import type { BotCatalog } from './bots/catalog.js';
 import type { DatasetContextOptions } from './complete/datasets.js';
@@ -110,6 +111,10 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+  });
+  // Every route's body, right after parsing: nothing recursive may see a body nested too deep.
+  app.addHook('preValidation', async (request) => {
+    if (request.body !== undefined) assertBodyDepth(request.body);
   });
   app.get('/health', async () => ({ status: 'ok' }));
 

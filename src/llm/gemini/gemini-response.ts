@@ -71,7 +71,8 @@ const FINISH_REASONS: Record<string, FinishReason> = {
 };
 
 export function mapFinishReason(reason: string): FinishReason {
-  return FINISH_REASONS[reason] ?? 'other';
+  // Own keys only: a reason the table lacks is 'other', never something Object.prototype has.
+  return Object.hasOwn(FINISH_REASONS, reason) ? FINISH_REASONS[reason]! : 'other';
 }
 
 /** Thinking tokens are billed as output, so they count as output here. */

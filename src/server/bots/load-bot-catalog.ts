@@ -9,7 +9,8 @@ import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { ConfigError } from '../../core/errors.js';
 import { functionToTool } from '../complete/functions.js';
-import { formatIssuePath, FunctionSchema, InlineDatasetSchema, InlineSkillsetSchema } from '../complete/request-schema.js';
+import { FunctionSchema, InlineDatasetSchema, InlineSkillsetSchema } from '../complete/request-schema.js';
+import { formatIssuePath } from '../field-path.js';
 import type { BotCatalog } from './catalog.js';
 
 const idField = z.string().trim().min(1).max(256);

@@ -3,10 +3,14 @@
  * - `result.data`: the server answers the model with that data and the turn goes on;
  * - no result (or `result.channel`): declared without `execute`, so the model's call ends the
  *   turn with `end.reason: 'activity'` and the client runs the function itself.
+ * A request's parameter schemas are checked within bounds and never compiled (see
+ * untrusted-json-schema.ts); each request's schemas stand alone.
  */
 import type { ToolDefinition } from '../../llm/tool.js';
+import { untrustedJsonSchema } from '../../llm/untrusted-json-schema.js';
 import type { RequestFunction } from './request-schema.js';
 
+/** A function as a tool, its parameters as given (a bot file's functions are the operator's own). */
 export function functionToTool(fn: RequestFunction, transformData: (data: unknown) => unknown = (data) => data): ToolDefinition {
   const tool: ToolDefinition = { name: fn.name, description: fn.description, parameters: fn.parameters };
   if (fn.result && 'data' in fn.result) {
@@ -14,6 +18,14 @@ export function functionToTool(fn: RequestFunction, transformData: (data: unknow
     tool.execute = () => data;
   }
   return tool;
+}
+
+/**
+ * A request's function as a tool, its parameters checked as untrusted. Throws ValidationError at
+ * `functions[index].parameters…` for a schema out of bounds or invalid.
+ */
+export function requestFunctionToTool(fn: RequestFunction, index: number, transformData?: (data: unknown) => unknown): ToolDefinition {
+  return { ...functionToTool(fn, transformData), parameters: untrustedJsonSchema(fn.parameters, `functions[${index}].parameters`) };
 }
 
 /**

@@ -17,7 +17,7 @@
  */
 import type { ContentPart, LLMMessage } from '../../llm/llm.js';
 import type { ToolCall, ToolResult } from '../../llm/tool.js';
-import type { Activity, RequestMessage } from './request-schema.js';
+import { parseArguments, type Activity, type RequestMessage } from './request-schema.js';
 
 export interface MappedMessages {
   turns: LLMMessage[];
@@ -110,20 +110,6 @@ function mergeTurns(parts: readonly TurnPart[]): LLMMessage[] {
 
 function isToolPart(part: ContentPart): boolean {
   return part.type === 'tool_call' || part.type === 'tool_result';
-}
-
-/** Arguments come as an object or a JSON string; anything else is kept under `value`. */
-export function parseArguments(value: Record<string, unknown> | string | undefined): Record<string, unknown> {
-  if (value === undefined) return {};
-  if (typeof value !== 'string') return value;
-  if (value.trim() === '') return {};
-  try {
-    const parsed: unknown = JSON.parse(value);
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
-    return { value: parsed };
-  } catch {
-    return { value };
-  }
 }
 
 function toToolResult(result: unknown): ToolResult {

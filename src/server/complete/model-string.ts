@@ -33,17 +33,19 @@ export interface ModelChoice {
 
 type OptionRule = { apply: (choice: ModelChoice, value: number) => void; min: number; max: number; integer: boolean };
 
-const OPTION_RULES: Record<string, OptionRule> = {
-  temperature: { min: 0, max: 2, integer: false, apply: (c, v) => void (c.options.temperature = v) },
-  topP: { min: 0, max: 1, integer: false, apply: (c, v) => void (c.options.topP = v) },
-  topK: { min: 1, max: 1000, integer: true, apply: (c, v) => void (c.options.topK = v) },
-  maxTokens: { min: 1, max: 65_536, integer: true, apply: (c, v) => void (c.options.maxOutputTokens = v) },
-  maxOutputTokens: { min: 1, max: 65_536, integer: true, apply: (c, v) => void (c.options.maxOutputTokens = v) },
-  interactionMaxMessages: { min: 1, max: 10_000, integer: true, apply: (c, v) => void (c.interactionMaxMessages = v) },
-};
+// A Map, not an object: a client's option name such as `constructor` or `__proto__` must find
+// nothing rather than something inherited.
+const OPTION_RULES: ReadonlyMap<string, OptionRule> = new Map([
+  ['temperature', { min: 0, max: 2, integer: false, apply: (c, v) => void (c.options.temperature = v) }],
+  ['topP', { min: 0, max: 1, integer: false, apply: (c, v) => void (c.options.topP = v) }],
+  ['topK', { min: 1, max: 1000, integer: true, apply: (c, v) => void (c.options.topK = v) }],
+  ['maxTokens', { min: 1, max: 65_536, integer: true, apply: (c, v) => void (c.options.maxOutputTokens = v) }],
+  ['maxOutputTokens', { min: 1, max: 65_536, integer: true, apply: (c, v) => void (c.options.maxOutputTokens = v) }],
+  ['interactionMaxMessages', { min: 1, max: 10_000, integer: true, apply: (c, v) => void (c.interactionMaxMessages = v) }],
+] satisfies Array<[string, OptionRule]>);
 
 /** The option names a model string may carry. */
-export const MODEL_OPTION_NAMES = Object.keys(OPTION_RULES);
+export const MODEL_OPTION_NAMES = [...OPTION_RULES.keys()];
 
 const NUMBER = /^-?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?$/i;
 
@@ -59,7 +61,7 @@ export function parseModelString(value: string, knownModels: ReadonlySet<string>
     const equals = part.indexOf('=');
     const key = equals < 0 ? part : part.slice(0, equals);
     const raw = equals < 0 ? '' : part.slice(equals + 1);
-    const rule = OPTION_RULES[key];
+    const rule = OPTION_RULES.get(key);
     if (!rule) {
       throw new ValidationError('model', `unknown model option "${key}"; supported: ${MODEL_OPTION_NAMES.join(', ')}`);
     }

@@ -8,14 +8,13 @@
 import { ValidationError } from '../../core/errors.js';
 import type { ContentPart, LLMMessage, LLMOptions } from '../../llm/llm.js';
 import { ToolRegistry } from '../../llm/tool-registry.js';
-import type { ToolDefinition } from '../../llm/tool.js';
 import { AttachmentError, fetchAttachment, type Attachment, type AttachmentFetchOptions } from '../attachments/fetch-attachment.js';
 import type { Caller } from '../auth.js';
 import type { BotDirectory, ResolvedBot } from '../bots/bot-directory.js';
 import type { Contact, ContactStore } from '../contacts.js';
 import { RequestError } from '../http-errors.js';
 import { datasetContext, type Dataset, type DatasetContextOptions } from './datasets.js';
-import { functionToTool, withCallBudget } from './functions.js';
+import { requestFunctionToTool, withCallBudget } from './functions.js';
 import { mapMessages } from './messages.js';
 import { parseModelString, type ModelChoice } from './model-string.js';
 import { PiiMasker, type PiiEntity } from './pii.js';
@@ -161,33 +160,21 @@ function buildTools(
   const hasBotTools = botTools !== undefined && botTools.size > 0;
   // The common case shares the bot's compiled registry as it is.
   if (functions.length === 0 && (maxCalls === undefined || !hasBotTools)) return hasBotTools ? botTools : undefined;
-  const requested = functions.map((fn) => functionToTool(fn, masker ? (data) => masker.maskValue(data) : undefined));
-  requested.forEach((tool, index) => {
-    if (botTools?.has(tool.name)) {
-      throw new RequestError(400, 'INVALID_REQUEST', `"${tool.name}" is already a tool of bot "${request.botId}"; choose another name`, `functions[${index}].name`);
+  const requested = functions.map((fn, index) => {
+    if (botTools?.has(fn.name)) {
+      throw new RequestError(400, 'INVALID_REQUEST', `"${fn.name}" is already a tool of bot "${request.botId}"; choose another name`, `functions[${index}].name`);
     }
-  });
-  if (maxCalls === undefined) return registerEach(botTools ? botTools.with([]) : new ToolRegistry(), requested, 0);
-  // One budget across the bot's tools and the request's, so they are wrapped in a fresh registry.
-  const botDefinitions = botTools ? botTools.names().map((name) => botTools.get(name)!) : [];
-  return registerEach(new ToolRegistry(), withCallBudget([...botDefinitions, ...requested], maxCalls), botDefinitions.length);
-}
-
-/** Registers tools one by one so a bad function schema is reported at its own index. */
-function registerEach(registry: ToolRegistry, tools: ToolDefinition<any>[], firstRequestIndex: number): ToolRegistry {
-  tools.forEach((tool, index) => {
     try {
-      registry.register(tool);
+      return requestFunctionToTool(fn, index, masker ? (data) => masker.maskValue(data) : undefined);
     } catch (thrown) {
-      if (thrown instanceof ValidationError && index >= firstRequestIndex) {
-        // The registry names its own path (tools.<name>.parameters); the client knows the index.
-        const reason = thrown.message.startsWith(`${thrown.path}: `) ? thrown.message.slice(thrown.path.length + 2) : thrown.message;
-        throw new RequestError(400, 'INVALID_REQUEST', `parameters ${reason}`, `functions[${index - firstRequestIndex}].parameters`);
-      }
+      if (thrown instanceof ValidationError) throw new RequestError(400, 'INVALID_REQUEST', thrown.message, thrown.path);
       throw thrown;
     }
   });
-  return registry;
+  if (maxCalls === undefined) return botTools ? botTools.with(requested) : new ToolRegistry(requested);
+  // One budget across the bot's tools and the request's, so they are wrapped in a fresh registry.
+  const botDefinitions = botTools ? botTools.names().map((name) => botTools.get(name)!) : [];
+  return new ToolRegistry(withCallBudget([...botDefinitions, ...requested], maxCalls));
 }
 
 function maskMessage(message: RequestMessage, masker: PiiMasker): RequestMessage {

@@ -5,6 +5,7 @@
  * still before any model call.
  */
 import { z } from 'zod';
+import { MAX_BODY_DEPTH, tooDeepPath } from '../body-depth.js';
 
 export const MESSAGE_TYPES = ['user', 'bot', 'reasoning', 'context', 'instruction', 'backstory', 'activity', 'checkpoint'] as const;
 export type MessageType = (typeof MESSAGE_TYPES)[number];
@@ -12,16 +13,39 @@ export type MessageType = (typeof MESSAGE_TYPES)[number];
 /** The protocol's function name rule: a letter or `$` first, then letters, digits, `_`, `$`; at most 64. */
 export const FUNCTION_NAME = /^(?!_)[A-Za-z$][A-Za-z0-9_$]*$/;
 
+/** At most this many functions per request. */
+export const MAX_FUNCTIONS = 128;
+
+/**
+ * The parameters of all of a request's functions, in bytes of JSON. Each function has its own
+ * bound too (UNTRUSTED_SCHEMA_LIMITS); this one keeps the checking of one request's schemas to
+ * a few milliseconds.
+ */
+export const MAX_FUNCTION_SCHEMA_BYTES = 256 * 1024;
+
+function functionSchemaBytes(functions: ReadonlyArray<{ parameters: unknown }>): number {
+  return functions.reduce((total, fn) => total + Buffer.byteLength(JSON.stringify(fn.parameters)), 0);
+}
+
 /** At most this many attachments per request (each is a network fetch). */
 export const MAX_ATTACHMENTS = 10;
 
 const id = (what: string) => z.string({ error: `${what} must be a string` }).trim().min(1, `${what} must not be empty`).max(256);
 const meta = z.record(z.string(), z.unknown(), { error: 'meta must be an object' });
 
-/** Arguments arrive as an object or, from some clients, as a JSON string. */
-const functionArguments = z.union([z.record(z.string(), z.unknown()), z.string()], {
-  error: 'arguments must be an object or a JSON string',
-});
+/**
+ * Arguments arrive as an object or, from some clients, as a JSON string, parsed here (see
+ * parseArguments) and bounded in depth like the body itself.
+ */
+const functionArguments = z
+  .union([z.record(z.string(), z.unknown()), z.string()], { error: 'arguments must be an object or a JSON string' })
+  .transform((value, context) => {
+    if (typeof value !== 'string') return value;
+    const parsed = parseArguments(value);
+    if (tooDeepPath(parsed) === undefined) return parsed;
+    context.addIssue({ code: 'custom', message: `the JSON in it nests deeper than ${MAX_BODY_DEPTH} levels of objects and arrays, the limit for a request` });
+    return z.NEVER;
+  });
 
 export const ActivitySchema = z.object({
   type: z.enum(['request', 'response', 'trigger']),
@@ -39,10 +63,11 @@ export const MessageSchema = z
     text: z.string({ error: 'text must be a string' }),
     meta: meta.optional(),
   })
-  .superRefine((message, context) => {
-    if (message.type !== 'activity') return;
+  // An activity's `meta.activity` is checked and replaced by its parsed form (arguments parsed).
+  .transform((message, context) => {
+    if (message.type !== 'activity') return message;
     const parsed = ActivitySchema.safeParse(message.meta?.activity);
-    if (parsed.success) return;
+    if (parsed.success) return { ...message, meta: { ...message.meta, activity: parsed.data } };
     for (const issue of parsed.error.issues) {
       context.addIssue({
         code: 'custom',
@@ -50,6 +75,7 @@ export const MessageSchema = z
         message: message.meta?.activity === undefined ? 'an activity message needs meta.activity = {type, function:{name, arguments}}' : issue.message,
       });
     }
+    return z.NEVER;
   });
 export type RequestMessage = z.infer<typeof MessageSchema>;
 
@@ -138,7 +164,13 @@ export const CompleteRequestSchema = z
     moderation: z.boolean().optional(),
     attachments: z.array(AttachmentSchema).max(MAX_ATTACHMENTS, `at most ${MAX_ATTACHMENTS} attachments`).optional(),
     contactId: ContactSchema.optional(),
-    functions: z.array(FunctionSchema).max(128, 'at most 128 functions').optional(),
+    functions: z
+      .array(FunctionSchema)
+      .max(MAX_FUNCTIONS, `at most ${MAX_FUNCTIONS} functions`)
+      .refine((functions) => functionSchemaBytes(functions) <= MAX_FUNCTION_SCHEMA_BYTES, {
+        message: `the functions' parameters may add up to at most ${MAX_FUNCTION_SCHEMA_BYTES} bytes of JSON per request`,
+      })
+      .optional(),
     // Only the trusted key's extensions reach the schema; the route drops anyone else's unread.
     extensions: ExtensionsSchema.optional(),
     limits: LimitsSchema.optional(),
@@ -167,12 +199,16 @@ export const CompleteRequestSchema = z
 
 export type CompleteRequest = z.infer<typeof CompleteRequestSchema>;
 
-/** `['messages', 2, 'type']` → `messages[2].type`. */
-export function formatIssuePath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const key of path) {
-    if (typeof key === 'number') out += `[${key}]`;
-    else out += out === '' ? String(key) : `.${String(key)}`;
+/** Arguments come as an object or a JSON string; anything else is kept under `value`. */
+export function parseArguments(value: Record<string, unknown> | string | undefined): Record<string, unknown> {
+  if (value === undefined) return {};
+  if (typeof value !== 'string') return value;
+  if (value.trim() === '') return {};
+  try {
+    const parsed: unknown = JSON.parse(value);
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+    return { value: parsed };
+  } catch {
+    return { value };
   }
-  return out === '' ? 'body' : out;
 }

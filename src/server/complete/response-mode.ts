@@ -6,15 +6,16 @@
  */
 export type ResponseMode = 'json' | 'jsonl' | 'sse';
 
-const MEDIA_TYPES: Record<string, ResponseMode> = {
-  'application/json': 'json',
-  'application/jsonl': 'jsonl',
-  'text/event-stream': 'sse',
+// A Map, so that a media type such as `constructor` finds nothing inherited.
+const MEDIA_TYPES: ReadonlyMap<string, ResponseMode> = new Map([
+  ['application/json', 'json'],
+  ['application/jsonl', 'jsonl'],
+  ['text/event-stream', 'sse'],
   // Wildcards take the default (JSON), or the one streaming type in their range.
-  '*/*': 'json',
-  'application/*': 'json',
-  'text/*': 'sse',
-};
+  ['*/*', 'json'],
+  ['application/*', 'json'],
+  ['text/*', 'sse'],
+]);
 
 /** The mode for an Accept header, or undefined when it accepts none of the three. */
 export function responseModeFor(accept: string | undefined): ResponseMode | undefined {
@@ -22,7 +23,7 @@ export function responseModeFor(accept: string | undefined): ResponseMode | unde
   let best: { mode: ResponseMode; quality: number; exact: boolean } | undefined;
   for (const range of accept.split(',')) {
     const [type = '', ...parameters] = range.split(';').map((part) => part.trim().toLowerCase());
-    const mode = MEDIA_TYPES[type];
+    const mode = MEDIA_TYPES.get(type);
     if (!mode) continue;
     const q = parameters.find((parameter) => parameter.startsWith('q='));
     const quality = q === undefined ? 1 : Number(q.slice(2));

@@ -17,7 +17,7 @@ import type { BotDirectory } from '../bots/bot-directory.js';
 import type { ProtocolEvent } from '../complete/events.js';
 import { parseModelString } from '../complete/model-string.js';
 import type { PreparedCompletion } from '../complete/prepare-completion.js';
-import { formatIssuePath } from '../complete/request-schema.js';
+import { formatIssuePath } from '../field-path.js';
 import type { CompletionOutcome } from '../complete/run-completion.js';
 import { CONVERSATION_ID, type ConversationDirectory } from '../conversations/conversation-directory.js';
 import { DEFAULT_CONVERSATION_USER_ID } from '../conversations/conversation-factory.js';
