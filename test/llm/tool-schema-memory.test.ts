@@ -51,7 +51,7 @@ describe('tool schemas are not kept after their tools are dropped', () => {
     expect(perSchema).toBeLessThan(4_096);
   });
 
-  it('the same $id in two of the program's tools does not clash', () => {
+  it('the same $id in two tools of the program does not clash', () => {
     const schema = () => ({ $id: 'https://example.com/schemas/same', type: 'object', properties: { a: { type: 'string' } } });
     const first = new ToolRegistry([{ name: 'one', description: '', parameters: schema(), execute: () => 1 }]);
     expect(() => new ToolRegistry([{ name: 'two', description: '', parameters: schema(), execute: () => 2 }])).not.toThrow();
