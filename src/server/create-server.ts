@@ -25,6 +25,7 @@ import { KNOWN_GEMINI_MODELS } from './complete/model-string.js';
 import { ContactStore } from './contacts.js';
 import { ConversationDirectory, type ConversationFactory } from './conversations/conversation-directory.js';
 import { conversationFactoryFromConfig } from './conversations/conversation-factory.js';
+import { ConversationOwners } from './conversations/conversation-owners.js';
 import { errorBody, RequestError, sendError, toRequestError } from './http-errors.js';
 import { RateLimiter } from './rate-limit.js';
 import { addApiAuth } from './routes/api-auth.js';
@@ -138,6 +139,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     registerConversationRoutes(api, {
       llm,
       conversations,
+      owners: new ConversationOwners(store),
       bots,
       knownModels,
       agent: config.agent,

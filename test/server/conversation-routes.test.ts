@@ -79,3 +79,25 @@ describe('POST /api/v1/conversation/{id}/complete', () => {
     expect((await fetch(`${harness.baseUrl}/api/v1/conversation/call-1/message/list`)).status).toBe(401);
   });
 });
+
+describe('GET /api/v1/conversation/{id}/message/list pages', () => {
+  test('the newest page first, in order, with a cursor to the page before', async () => {
+    harness.fake.script((_request, index) => ({ text: `reply ${index}` }));
+    for (let i = 0; i < 3; i++) await (await harness.post('/api/v1/conversation/paged/complete', { text: `message ${i}` })).text();
+    const page = async (query: string) => (await (await fetch(`${harness.baseUrl}/api/v1/conversation/paged/message/list${query}`, { headers: { authorization: `Bearer ${API_KEY}` } })).json()) as { items: Array<{ id: string; text: string }>; next: string | null };
+    const newest = await page('?limit=4');
+    expect(newest.items.map((item) => item.text)).toEqual(['message 1', 'reply 1', 'message 2', 'reply 2']);
+    const older = await page(`?limit=4&before=${newest.next}`);
+    expect(older.items.map((item) => item.text)).toEqual(['message 0', 'reply 0']);
+    expect(older.next).toBeNull();
+    expect((await page('')).items).toHaveLength(6);
+  });
+
+  test('a bad limit or an unknown cursor is a 400 naming it', async () => {
+    for (const [query, field] of [['?limit=0', 'limit'], ['?limit=201', 'limit'], ['?limit=abc', 'limit'], ['?before=nope', 'before']] as const) {
+      const response = await fetch(`${harness.baseUrl}/api/v1/conversation/call-1/message/list${query}`, { headers: { authorization: `Bearer ${API_KEY}` } });
+      expect(response.status).toBe(400);
+      expect((await response.json()).error.path).toBe(field);
+    }
+  });
+});

@@ -9,6 +9,7 @@ import { spawnWorker, type WorkerProcess } from '../worker/worker-process.js';
 
 const KEY = 'hostile-key-1';
 const OTHER_KEY = 'hostile-key-2';
+const ADMIN_KEY = 'hostile-admin-key';
 
 let fake: FakeGemini;
 let node: WorkerProcess;
@@ -21,6 +22,7 @@ beforeAll(async () => {
       GOOGLE_API_KEY: 'fake-gemini-key',
       GOOGLE_GEMINI_BASE_URL: geminiUrl,
       WORKER_API_KEYS: `${KEY},${OTHER_KEY}`,
+      WORKER_ADMIN_KEY: ADMIN_KEY,
       RATE_LIMIT_PER_MINUTE: '60000',
       RATE_LIMIT_BURST: '10000',
     },
@@ -161,5 +163,45 @@ describe('values nested too deep', () => {
     expect(refused.message).toContain('deeper than 64 levels');
     expect(fake.requests).toHaveLength(0);
     await expectHealthy();
+  });
+});
+
+describe('stateful conversations', () => {
+  const post = (id: string, body: unknown, key = KEY) =>
+    node.request('POST', `/api/v1/conversation/${id}/complete`, { key, body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+  const list = (id: string, key = KEY, query = '') => node.request('GET', `/api/v1/conversation/${id}/message/list${query}`, { key });
+
+  test('belong to the key that created them: another key can neither list nor post into them', async () => {
+    expect((await post('owned-by-key-1', { text: 'My secret plan' })).status).toBe(200);
+    for (const attempt of [list('owned-by-key-1', OTHER_KEY), post('owned-by-key-1', { text: 'Me too', userId: 'alice' }, OTHER_KEY)]) {
+      expect(await refusal(await attempt)).toMatchObject({ status: 404, code: 'NOT_FOUND', path: 'conversationId' });
+    }
+    // Indistinguishable from a conversation that does not exist.
+    expect(await refusal(await list('never-created', OTHER_KEY))).toMatchObject({ status: 404, code: 'NOT_FOUND' });
+    const own = (await (await list('owned-by-key-1')).json()) as { items: Array<{ text: string }> };
+    expect(own.items.map((item) => item.text)).toEqual(['My secret plan', 'Fine.']);
+    // The trusted key reads every conversation.
+    expect((await list('owned-by-key-1', ADMIN_KEY)).status).toBe(200);
+    expect(fake.requests).toHaveLength(1);
+  });
+
+  test('a message over the size bound is a 400 naming it; a full conversation is a 413 naming its bounds', async () => {
+    const tooLong = await refusal(await post('bounded', { text: 'x'.repeat(32_001) }));
+    expect(tooLong).toMatchObject({ status: 400, path: 'text' });
+    expect(tooLong.message).toContain('at most 32000 characters');
+
+    let full: Response | undefined;
+    for (let i = 0; i < 40 && !full; i++) {
+      const response = await post('bounded', { text: `${i} ${'y'.repeat(31_990)}` });
+      if (response.status !== 200) full = response;
+      else await response.text();
+    }
+    const refused = await refusal(full!);
+    expect(refused).toMatchObject({ status: 413, code: 'CONTENT_TOO_LARGE', path: 'conversationId' });
+    expect(refused.message).toContain('at most 1000 messages and 1000000 characters');
+    // What it holds stays readable, a page at a time.
+    const page = (await (await list('bounded', KEY, '?limit=5')).json()) as { items: unknown[]; next: string | null };
+    expect(page.items).toHaveLength(5);
+    expect(page.next).toEqual(expect.any(String));
   });
 });

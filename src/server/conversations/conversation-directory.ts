@@ -1,6 +1,7 @@
 /**
- * The Conversations behind `/api/v1/conversation/{id}/…`, one per id, kept in memory with a
- * bound: past `maxConversations` the least recently used idle one is closed (its persistence
+ * The Conversations behind `/api/v1/conversation/{id}/…`, one per id, kept in memory with two
+ * bounds: past `maxConversations`, or past `maxTotalChars` of text in all of them (as last
+ * reported with `noteSize`), the least recently used idle ones are closed (their persistence
  * drained) and forgotten. One completion at a time per conversation, so turns never interleave.
  */
 import { InMemoryConversation, type Conversation } from '../../conversation/index.js';
@@ -16,13 +17,31 @@ const log = createLogger('server.conversations');
 export class ConversationDirectory {
   readonly #create: ConversationFactory;
   readonly #maxConversations: number;
+  readonly #maxTotalChars: number;
   readonly #conversations = new Map<string, Conversation>();
+  /** Characters of text per conversation, as last noted, and their sum. */
+  readonly #sizes = new Map<string, number>();
+  #totalChars = 0;
   readonly #busy = new Set<string>();
   #closed = false;
 
-  constructor(options: { create?: ConversationFactory | undefined; maxConversations?: number } = {}) {
+  constructor(options: { create?: ConversationFactory | undefined; maxConversations?: number; maxTotalChars?: number } = {}) {
     this.#create = options.create ?? (() => new InMemoryConversation());
     this.#maxConversations = options.maxConversations ?? 1_000;
+    this.#maxTotalChars = options.maxTotalChars ?? 64_000_000;
+  }
+
+  /** Characters of text held in all conversations, as last noted. */
+  get totalChars(): number {
+    return this.#totalChars;
+  }
+
+  /** Records how much text the conversation now holds, and evicts others if that is too much. */
+  noteSize(id: string, chars: number): void {
+    if (!this.#conversations.has(id)) return;
+    this.#totalChars += chars - (this.#sizes.get(id) ?? 0);
+    this.#sizes.set(id, chars);
+    this.#evict();
   }
 
   get(id: string): Conversation | undefined {
@@ -57,6 +76,8 @@ export class ConversationDirectory {
     this.#closed = true;
     const all = [...this.#conversations.values()];
     this.#conversations.clear();
+    this.#sizes.clear();
+    this.#totalChars = 0;
     await Promise.allSettled(all.map((conversation) => conversation.close()));
   }
 
@@ -68,9 +89,11 @@ export class ConversationDirectory {
 
   #evict(): void {
     for (const [id, conversation] of this.#conversations) {
-      if (this.#conversations.size <= this.#maxConversations) return;
+      if (this.#conversations.size <= this.#maxConversations && this.#totalChars <= this.#maxTotalChars) return;
       if (this.#busy.has(id)) continue;
       this.#conversations.delete(id);
+      this.#totalChars -= this.#sizes.get(id) ?? 0;
+      this.#sizes.delete(id);
       conversation.close().catch((error: unknown) => log.warn({ err: error, conversationId: id }, 'closing an evicted conversation failed'));
     }
   }
