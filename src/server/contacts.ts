@@ -4,8 +4,15 @@
  * requests; requests, messages and tokens are counted per contact. Contacts are scoped to the
  * API key that names them, so two clients with the same fingerprint never share a record.
  * Backed by a KeyValueStore: in memory on one node, shared when the store is.
+ *
+ * The id is derived from the key and the fingerprint, not stored, so a completion does not
+ * need the store to know whom it is for: when the store is unavailable `resolve` still returns
+ * the contact (as given in the request) and skips persisting it, with one warning per outage.
  */
 import { createHash } from 'node:crypto';
+import { withDeadline } from '../core/deadline.js';
+import { createLogger, type Logger } from '../core/logger.js';
+import { StoreOutage } from '../store/store-outage.js';
 import type { KeyValueStore } from '../store/store.js';
 
 export interface ContactProfile {
@@ -38,10 +45,18 @@ const PROFILE_FIELDS = ['name', 'description', 'email', 'phone', 'nick', 'meta']
 export class ContactStore {
   readonly #store: KeyValueStore;
   readonly #now: () => number;
+  readonly #outage: StoreOutage;
+  readonly #storeTimeoutMs: number;
 
-  constructor(store: KeyValueStore, options: { now?: () => number } = {}) {
+  /** `storeTimeoutMs`: a store slower than this (default 500) is skipped for the request. */
+  constructor(store: KeyValueStore, options: { now?: () => number; logger?: Logger; storeTimeoutMs?: number } = {}) {
     this.#store = store;
     this.#now = options.now ?? Date.now;
+    this.#storeTimeoutMs = options.storeTimeoutMs ?? 500;
+    this.#outage = new StoreOutage(options.logger ?? createLogger('server.contacts'), {
+      down: 'contacts are not being stored: the store is unavailable (completions go on with the contact as given)',
+      up: 'contacts are stored again',
+    });
   }
 
   /** The stable id for `fingerprint` within `scope` (the caller's key id). */
@@ -49,14 +64,29 @@ export class ContactStore {
     return `ct_${createHash('sha256').update(scope).update('\0').update(fingerprint).digest('hex').slice(0, 24)}`;
   }
 
-  /** Finds or creates the contact; profile fields given now replace stored ones. */
+  /**
+   * Finds or creates the contact; profile fields given now replace stored ones. Without the
+   * store (it fails, or is slower than `storeTimeoutMs`) it answers the contact as given in
+   * the request, unsaved.
+   */
   async resolve(reference: ContactReference, scope: string): Promise<Contact> {
     const fingerprint = typeof reference === 'string' ? reference : reference.fingerprint;
     const id = ContactStore.idFor(scope, fingerprint);
-    const key = `contact:${id}`;
     const nowMs = this.#now();
     const profile = typeof reference === 'string' ? {} : pickProfile(reference);
     const fresh: Contact = { id, fingerprint, ...profile, createdAtMs: nowMs, updatedAtMs: nowMs };
+    try {
+      const contact = await withDeadline(this.#findOrCreate(fresh, profile, nowMs), this.#storeTimeoutMs, 'the store');
+      this.#outage.answered();
+      return contact;
+    } catch (error) {
+      this.#outage.failed(error);
+      return fresh;
+    }
+  }
+
+  async #findOrCreate(fresh: Contact, profile: ContactProfile, nowMs: number): Promise<Contact> {
+    const key = `contact:${fresh.id}`;
     if (await this.#store.setIfAbsent(key, JSON.stringify(fresh))) return fresh;
     const stored = JSON.parse((await this.#store.get(key)) ?? JSON.stringify(fresh)) as Contact;
     const changed = PROFILE_FIELDS.some((field) => profile[field] !== undefined && JSON.stringify(profile[field]) !== JSON.stringify(stored[field]));

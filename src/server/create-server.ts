@@ -47,6 +47,8 @@ export interface ServerOptions {
   bots?: BotCatalog;
   /** Shared state (contacts, rate limits); default an in-memory store, closed with the server. */
   store?: KeyValueStore;
+  /** The per-key limiter; default one on `store`. The worker passes its own, shared with its routes and counted in /metrics. */
+  rateLimiter?: RateLimiter;
   logger?: Logger;
   /** Model names accepted besides the known Gemini models and GEMINI_MODEL. */
   models?: string[];
@@ -72,8 +74,9 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   const bots = new BotDirectory(options.bots ?? {}, { knownModels });
   const keys = new ApiKeys(config.server.apiKeys, config.server.adminKey);
   if (keys.isEmpty) logger.warn('no WORKER_API_KEYS or WORKER_ADMIN_KEY configured: every API request will be refused with 401');
-  const limiter = new RateLimiter(store, { perMinute: config.server.rateLimitPerMinute, burst: config.server.rateLimitBurst });
-  const contacts = new ContactStore(store);
+  const limiter =
+    options.rateLimiter ?? new RateLimiter(store, { perMinute: config.server.rateLimitPerMinute, burst: config.server.rateLimitBurst, logger });
+  const contacts = new ContactStore(store, { logger });
   const conversations = new ConversationDirectory({ create: options.conversations ?? conversationFactoryFromConfig(config) });
   const active = new ActiveRequests();
 

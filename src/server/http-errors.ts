@@ -21,6 +21,7 @@ export type ApiErrorCode =
   | 'ATTACHMENT_REFUSED'
   | 'ATTACHMENT_FAILED'
   | 'MODERATION_FLAGGED'
+  | 'STORE_UNAVAILABLE'
   | 'GENERIC_ERROR';
 
 /** A client mistake (or refusal) with the HTTP status it is answered with. */
@@ -28,10 +29,13 @@ export class RequestError extends AgentsError {
   readonly status: number;
   /** The field at fault, e.g. `messages[2].type`. */
   readonly path: string | undefined;
-  constructor(status: number, code: ApiErrorCode, message: string, path?: string) {
+  /** Headers the answer carries, e.g. `retry-after`. */
+  readonly headers: Record<string, string>;
+  constructor(status: number, code: ApiErrorCode, message: string, path?: string, headers: Record<string, string> = {}) {
     super(message, { code });
     this.status = status;
     this.path = path;
+    this.headers = headers;
   }
 }
 
@@ -48,12 +52,18 @@ export function errorBody(code: string, message: string, path?: string): ErrorBo
 }
 
 export function sendError(reply: FastifyReply, error: RequestError, headers: Record<string, string> = {}): FastifyReply {
-  return reply.code(error.status).headers(headers).send(errorBody(error.code, error.message, error.path));
+  return reply.code(error.status).headers({ ...error.headers, ...headers }).send(errorBody(error.code, error.message, error.path));
 }
 
-/** Fastify's own client errors (body too large, bad JSON, wrong media type) in our shape. */
+/**
+ * Fastify's own client errors (body too large, bad JSON, wrong media type) in our shape, and
+ * the store being unavailable: a 503 to retry shortly, never a 500, for whatever route needed it.
+ */
 export function toRequestError(error: FastifyError, bodyLimitBytes: number): RequestError | undefined {
   if (error instanceof RequestError) return error;
+  if (error instanceof AgentsError && error.code === 'STORE_UNAVAILABLE') {
+    return new RequestError(503, 'STORE_UNAVAILABLE', 'The store (Redis) is unreachable; retry shortly.', undefined, { 'retry-after': '1' });
+  }
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new RequestError(413, 'CONTENT_TOO_LARGE', `The body is larger than ${bodyLimitBytes} bytes.`, 'body');

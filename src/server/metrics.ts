@@ -68,6 +68,11 @@ export class WorkerMetrics {
     buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 800],
     registers: [this.registry],
   });
+  readonly rateLimitLocalDecisions = new Counter({
+    name: 'agents_rate_limit_local_decisions_total',
+    help: "Rate-limit checks decided by this node's own bucket because the shared store (Redis) was unavailable (rate limiting fails open).",
+    registers: [this.registry],
+  });
   readonly conversationSyncRetries = new Counter({
     name: 'agents_conversation_sync_retries_total',
     help: 'Transcript writes to the Conversation backend (Stream Chat) that were retried.',

@@ -1,8 +1,8 @@
 /**
- * One place that knows how this project talks to Redis: the client options (fail fast instead
- * of queueing commands forever while Redis is down), connection errors logged instead of
- * printed, Lua scripts run by SHA with a fallback to their source, and failures turned into
- * typed, retryable store errors.
+ * One place that knows how this project talks to Redis: the client options (fail at once
+ * instead of queueing commands while Redis is down, and give up on a command Redis does not
+ * answer), connection errors logged instead of printed, Lua scripts run by SHA with a fallback
+ * to their source, and failures turned into typed, retryable store errors.
  */
 import { createHash } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
@@ -17,16 +17,28 @@ export interface RedisConnectOptions {
   logger?: Logger;
   /** Extra ioredis options (tests use a shorter `connectTimeout`). */
   redisOptions?: RedisOptions;
+  /** How long `openRedis` waits for the first connection; default 5 000. */
+  readyTimeoutMs?: number;
 }
 
 /**
- * A client for `url` (`redis://` or `rediss://`). Commands issued while Redis is unreachable
- * are retried over a few reconnects and then fail, so a request never hangs on a dead store.
+ * A command Redis has not answered after this long fails (STORE_UNAVAILABLE). Redis answers
+ * in well under a millisecond; a second means it is hung or the network is, and every caller
+ * (a rate-limit check, /ready, a session start) must be told rather than left waiting.
+ */
+export const REDIS_COMMAND_TIMEOUT_MS = 1_000;
+
+/**
+ * A client for `url` (`redis://` or `rediss://`). It never waits for a dead Redis: a command
+ * issued while disconnected fails at once (no offline queue), and one that Redis does not
+ * answer fails after REDIS_COMMAND_TIMEOUT_MS. It reconnects by itself, forever.
  */
 export function connectRedis(url: string, options: RedisConnectOptions = {}): Redis {
   const logger = options.logger ?? createLogger('store.redis');
   const client = new Redis(url, {
     connectionName: options.connectionName ?? 'agents-worker',
+    enableOfflineQueue: false,
+    commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
     maxRetriesPerRequest: 3,
     connectTimeout: 5_000,
     // Reconnect forever, backing off to 2 s: a Redis restart must not need a worker restart.
@@ -35,6 +47,36 @@ export function connectRedis(url: string, options: RedisConnectOptions = {}): Re
   });
   logRedisErrors(client, logger);
   return client;
+}
+
+/**
+ * `connectRedis`, then waits (at most `readyTimeoutMs`) for the first connection, since
+ * without an offline queue a command sent before it would fail. A Redis that is down at start
+ * is not an error: the client keeps reconnecting and the stores fail fast meanwhile.
+ */
+export async function openRedis(url: string, options: RedisConnectOptions = {}): Promise<Redis> {
+  const client = connectRedis(url, options);
+  await whenReady(client, options.readyTimeoutMs ?? 5_000);
+  return client;
+}
+
+/** Resolves true once `client` is connected, false after `timeoutMs` or when it gives up. */
+export function whenReady(client: Redis, timeoutMs: number): Promise<boolean> {
+  if (client.status === 'ready') return Promise.resolve(true);
+  if (client.status === 'end') return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const settle = (ready: boolean) => {
+      clearTimeout(timer);
+      client.off('ready', onReady);
+      client.off('end', onEnd);
+      resolve(ready);
+    };
+    const onReady = () => settle(true);
+    const onEnd = () => settle(false);
+    const timer = setTimeout(() => settle(false), timeoutMs);
+    client.on('ready', onReady);
+    client.on('end', onEnd);
+  });
 }
 
 /** Without a listener ioredis prints every connection error to stderr; log them once per outage instead. */

@@ -11,9 +11,9 @@
  * The pub/sub message is the fast path and the key the safety net: a node whose subscriber was
  * reconnecting when a request was published still closes the session on its next heartbeat.
  */
-import { AgentsError } from '../core/errors.js';
+import { AgentsError, toError } from '../core/errors.js';
 import { createLogger, type Logger } from '../core/logger.js';
-import { connectRedis, LuaScript, logRedisErrors, storeCall, type Redis, type RedisConnectOptions } from './redis-connection.js';
+import { LuaScript, logRedisErrors, openRedis, storeCall, whenReady, type Redis, type RedisConnectOptions } from './redis-connection.js';
 import { quietly } from './redis-store.js';
 import type { LeaseOptions, LeaseStatus, ReserveResult, SessionRecord, SessionStore } from './session-store.js';
 
@@ -107,8 +107,12 @@ export class RedisSessionStore implements SessionStore {
     this.#logger = options.logger ?? createLogger('store.sessions');
   }
 
-  static connect(url: string, options: Omit<RedisSessionStoreOptions, 'ownsClient'> & RedisConnectOptions = {}): RedisSessionStore {
-    return new RedisSessionStore(connectRedis(url, options), { ...options, ownsClient: true });
+  /**
+   * A store with its own connection to `url`, closed with the store; resolves once connected,
+   * or after `readyTimeoutMs` with a store that fails fast (STORE_UNAVAILABLE) until Redis is up.
+   */
+  static async connect(url: string, options: Omit<RedisSessionStoreOptions, 'ownsClient'> & RedisConnectOptions = {}): Promise<RedisSessionStore> {
+    return new RedisSessionStore(await openRedis(url, options), { ...options, ownsClient: true });
   }
 
   async reserve(record: SessionRecord, options: LeaseOptions): Promise<ReserveResult> {
@@ -164,19 +168,32 @@ export class RedisSessionStore implements SessionStore {
     this.#assertOpen();
     const channel = `${this.#prefix}node:${nodeId}:close`;
     // A subscribed connection can do nothing else, so it gets its own; ioredis resubscribes
-    // after a reconnect by itself.
-    const subscriber = this.#client.duplicate({ connectionName: `${this.#client.options.connectionName ?? 'agents'}-sub` });
+    // after a reconnect by itself. Unlike the command connection it may queue: its SUBSCRIBE is
+    // no request anyone waits for, and when Redis is down at start it is sent once Redis is up.
+    const subscriber = this.#client.duplicate({
+      connectionName: `${this.#client.options.connectionName ?? 'agents'}-sub`,
+      enableOfflineQueue: true,
+      maxRetriesPerRequest: null,
+      commandTimeout: undefined,
+    });
     logRedisErrors(subscriber, this.#logger);
     this.#subscribers.add(subscriber);
     subscriber.on('message', (from: string, sessionId: string) => {
       if (from === channel) listener(sessionId);
     });
-    try {
-      await storeCall('subscribe', () => subscriber.subscribe(channel));
-    } catch (error) {
-      this.#subscribers.delete(subscriber);
-      subscriber.disconnect();
-      throw error;
+    const subscribed = storeCall('subscribe', () => subscriber.subscribe(channel));
+    if (await whenReady(subscriber, SUBSCRIBE_WAIT_MS)) {
+      try {
+        await subscribed;
+      } catch (error) {
+        this.#subscribers.delete(subscriber);
+        subscriber.disconnect();
+        throw error;
+      }
+    } else {
+      // Redis is down: heartbeats still see close requests (their key) once it is back.
+      subscribed.catch((error: unknown) => this.#logger.warn({ err: toError(error) }, 'could not subscribe to close requests'));
+      this.#logger.warn({ channel }, 'Redis is unreachable: close requests will arrive once it is back');
     }
     return async () => {
       if (!this.#subscribers.delete(subscriber)) return;
@@ -218,6 +235,9 @@ export class RedisSessionStore implements SessionStore {
     return storeCall(operation, run);
   }
 }
+
+/** How long `onCloseRequest` waits for a subscriber connection before it goes on without one. */
+const SUBSCRIBE_WAIT_MS = 2_000;
 
 /** Redis takes whole, positive milliseconds. */
 function leaseMs(ms: number): number {

@@ -7,7 +7,7 @@
  * so nodes with skewed clocks still agree on one bucket.
  */
 import { AgentsError } from '../core/errors.js';
-import { connectRedis, LuaScript, storeCall, type Redis, type RedisConnectOptions } from './redis-connection.js';
+import { LuaScript, openRedis, storeCall, type Redis, type RedisConnectOptions } from './redis-connection.js';
 import { bucketTtlMs, type KeyValueStore, type TokenBucket, type TokenTake } from './store.js';
 
 /** INCRBY, then an expiry only when the key has none (PEXPIRE NX, but for Redis < 7 too). */
@@ -68,9 +68,12 @@ export class RedisStore implements KeyValueStore {
     this.#ownsClient = options.ownsClient ?? false;
   }
 
-  /** A store with its own connection to `url`, closed with the store. */
-  static connect(url: string, options: Omit<RedisStoreOptions, 'ownsClient'> & RedisConnectOptions = {}): RedisStore {
-    return new RedisStore(connectRedis(url, options), { ...options, ownsClient: true });
+  /**
+   * A store with its own connection to `url`, closed with the store; resolves once connected,
+   * or after `readyTimeoutMs` with a store that fails fast (STORE_UNAVAILABLE) until Redis is up.
+   */
+  static async connect(url: string, options: Omit<RedisStoreOptions, 'ownsClient'> & RedisConnectOptions = {}): Promise<RedisStore> {
+    return new RedisStore(await openRedis(url, options), { ...options, ownsClient: true });
   }
 
   async get(key: string): Promise<string | undefined> {

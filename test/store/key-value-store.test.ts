@@ -117,14 +117,14 @@ describeRedis('RedisStore (KeyValueStore contract)', () => {
   afterAll(() => redis.close());
 
   keyValueContract(async () => {
-    const store = RedisStore.connect(redis.url, { prefix: redis.prefix() });
+    const store = await RedisStore.connect(redis.url, { prefix: redis.prefix() });
     return store;
   });
 
   it('shares keys between two connections with the same prefix (two nodes)', async () => {
     const prefix = redis.prefix();
-    const nodeA = RedisStore.connect(redis.url, { prefix });
-    const nodeB = RedisStore.connect(redis.url, { prefix });
+    const nodeA = await RedisStore.connect(redis.url, { prefix });
+    const nodeB = await RedisStore.connect(redis.url, { prefix });
     stores.push(nodeA, nodeB);
     await nodeA.set('contact:1', 'alice');
     expect(await nodeB.get('contact:1')).toBe('alice');
@@ -136,10 +136,37 @@ describeRedis('RedisStore (KeyValueStore contract)', () => {
   });
 
   it('fails with a retryable STORE_UNAVAILABLE when Redis cannot be reached', async () => {
-    const store = RedisStore.connect('redis://127.0.0.1:1', {
+    const store = await RedisStore.connect('redis://127.0.0.1:1', {
       redisOptions: { maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 500 },
     });
     stores.push(store);
     await expect(store.get('a')).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE', retryable: true });
   });
 });
+
+describeRedis(
+  'RedisStore when Redis hangs',
+  () => {
+    let redis: TestRedis;
+    beforeAll(async () => {
+      redis = await startTestRedis({ restartable: true });
+    });
+    afterAll(() => redis.close());
+
+    it('fails a command Redis does not answer with a retryable STORE_UNAVAILABLE, and works again once it answers', async () => {
+      const store = await RedisStore.connect(redis.url, { prefix: redis.prefix() });
+      try {
+        await store.set('a', 'one');
+        redis.pause();
+        // Connected, but nothing comes back: the command timeout ends the wait.
+        await expect(store.get('a')).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE', retryable: true });
+        redis.resume();
+        expect(await store.get('a')).toBe('one');
+      } finally {
+        redis.resume();
+        await store.close();
+      }
+    });
+  },
+  { restartable: true },
+);

@@ -177,11 +177,11 @@ describeRedis('RedisSessionStore (SessionStore contract)', () => {
   afterAll(() => redis.close());
 
   // One prefix for the suite: every store opened here is a node of the same deployment.
-  sessionStoreContract(async () => RedisSessionStore.connect(redis.url, { prefix }));
+  sessionStoreContract(() => RedisSessionStore.connect(redis.url, { prefix }));
 
   it('lets two nodes share one registry: limits, records and close requests cross nodes', async () => {
-    const nodeA = RedisSessionStore.connect(redis.url, { prefix });
-    const nodeB = RedisSessionStore.connect(redis.url, { prefix });
+    const nodeA = await RedisSessionStore.connect(redis.url, { prefix });
+    const nodeB = await RedisSessionStore.connect(redis.url, { prefix });
     try {
       const received: string[] = [];
       const unsubscribe = await nodeB.onCloseRequest('node-b', (sessionId) => received.push(sessionId));

@@ -9,6 +9,9 @@
  *     beforeAll(async () => { redis = await startTestRedis(); });
  *     afterAll(() => redis.close());
  *   });
+ *
+ * Tests of a Redis outage ask for `{ restartable: true }`: always a server of their own (even
+ * with REDIS_URL set), which `stop()` stops and `start()` starts again on the same port, empty.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -22,32 +25,67 @@ export interface TestRedis {
   prefix(): string;
   /** Stops the server this helper started (a no-op for `REDIS_URL`); idempotent. */
   close(): Promise<void>;
+  /** Stops the server (SIGTERM), keeping its port for `start()`. Only with `{ restartable: true }`. */
+  stop(): Promise<void>;
+  /** Starts the stopped server again on the same port, empty. Only with `{ restartable: true }`. */
+  start(): Promise<void>;
+  /** Freezes the server (SIGSTOP): connections stay open, nothing is answered. Only with `{ restartable: true }`. */
+  pause(): void;
+  /** Lets a paused server go on (SIGCONT). */
+  resume(): void;
+}
+
+export interface TestRedisOptions {
+  /** A server of this test's own that it can stop and start again (needs redis-server on PATH). */
+  restartable?: boolean;
 }
 
 /** Why Redis tests cannot run here, or undefined when they can. */
 export const redisUnavailableReason: string | undefined = findUnavailableReason();
 
-/** `describe` that skips, with a visible notice, when no Redis can be had. */
-export function describeRedis(name: string, body: () => void): void {
-  if (redisUnavailableReason) {
-    console.warn(`[redis] SKIPPING "${name}": ${redisUnavailableReason}`);
+/** Why tests that stop and restart Redis cannot run here (no redis-server binary), or undefined. */
+export const restartableRedisUnavailableReason: string | undefined = findUnavailableReason({ local: true });
+
+/** `describe` that skips, with a visible notice, when no Redis (or no restartable one) can be had. */
+export function describeRedis(name: string, body: () => void, options: TestRedisOptions = {}): void {
+  const reason = options.restartable ? restartableRedisUnavailableReason : redisUnavailableReason;
+  if (reason) {
+    console.warn(`[redis] SKIPPING "${name}": ${reason}`);
   }
-  describe.skipIf(redisUnavailableReason !== undefined)(name, body);
+  describe.skipIf(reason !== undefined)(name, body);
 }
 
-export async function startTestRedis(): Promise<TestRedis> {
+export async function startTestRedis(options: TestRedisOptions = {}): Promise<TestRedis> {
   const prefix = () => `test:${randomUUID().slice(0, 8)}:`;
   const external = process.env.REDIS_URL;
-  if (external) return { url: external, prefix, close: async () => {} };
-  if (redisUnavailableReason) throw new Error(redisUnavailableReason);
+  const notOurs = (): never => {
+    throw new Error('this Redis cannot be stopped, restarted or paused: ask startTestRedis for { restartable: true }');
+  };
+  const fixed = { stop: async () => notOurs(), start: async () => notOurs(), pause: notOurs, resume: notOurs };
+  if (external && !options.restartable) return { url: external, prefix, close: async () => {}, ...fixed };
+  const reason = options.restartable ? restartableRedisUnavailableReason : redisUnavailableReason;
+  if (reason) throw new Error(reason);
 
   // A port picked free can be taken before redis binds it; a few attempts make that harmless.
   let lastError: unknown;
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = await freeLoopbackPort();
     try {
-      const child = await spawnRedis(port);
-      return { url: `redis://127.0.0.1:${port}`, prefix, close: () => stop(child) };
+      let child = await spawnRedis(port);
+      const url = `redis://127.0.0.1:${port}`;
+      if (!options.restartable) return { url, prefix, close: () => stop(child), ...fixed };
+      return {
+        url,
+        prefix,
+        close: () => stop(child),
+        stop: () => stop(child),
+        async start() {
+          if (child.exitCode === null && child.signalCode === null) throw new Error('redis-server is still running; stop() it first');
+          child = await spawnRedis(port);
+        },
+        pause: () => void child.kill('SIGSTOP'),
+        resume: () => void child.kill('SIGCONT'),
+      };
     } catch (error) {
       lastError = error;
     }
@@ -55,8 +93,8 @@ export async function startTestRedis(): Promise<TestRedis> {
   throw new Error(`could not start redis-server: ${String(lastError)}`);
 }
 
-function findUnavailableReason(): string | undefined {
-  if (process.env.REDIS_URL) return undefined;
+function findUnavailableReason(options: { local?: boolean } = {}): string | undefined {
+  if (process.env.REDIS_URL && !options.local) return undefined;
   const probe = spawnSync('redis-server', ['--version'], { stdio: 'ignore' });
   if (probe.error || probe.status !== 0) {
     return 'no REDIS_URL and no redis-server on PATH (install it: apt-get install -y redis-server; .ci/run does)';
@@ -115,5 +153,7 @@ function stop(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     child.once('exit', () => resolve());
     child.kill('SIGTERM');
+    // A paused server would never see the SIGTERM.
+    child.kill('SIGCONT');
   });
 }

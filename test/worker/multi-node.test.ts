@@ -19,8 +19,8 @@ describeRedis('two worker nodes sharing Redis', () => {
     redis = await startTestRedis();
     const prefix = redis.prefix();
     const open = async (nodeId: string) => {
-      const sessions = RedisSessionStore.connect(redis.url, { prefix });
-      const keyValue = RedisStore.connect(redis.url, { prefix });
+      const sessions = await RedisSessionStore.connect(redis.url, { prefix });
+      const keyValue = await RedisStore.connect(redis.url, { prefix });
       stores.push(sessions, keyValue);
       return startWorkerNode({ sessions, keyValue, nodeId, env: { MAX_SESSIONS: '50', MAX_SESSIONS_PER_CALL: '2' } });
     };
@@ -74,8 +74,8 @@ describeRedis('two worker nodes sharing Redis', () => {
 
   it('shares rate limits: one bucket per key across nodes', async () => {
     const limitedPrefix = redis.prefix();
-    const sessions = RedisSessionStore.connect(redis.url, { prefix: limitedPrefix });
-    const keyValue = RedisStore.connect(redis.url, { prefix: limitedPrefix });
+    const sessions = await RedisSessionStore.connect(redis.url, { prefix: limitedPrefix });
+    const keyValue = await RedisStore.connect(redis.url, { prefix: limitedPrefix });
     const env = { RATE_LIMIT_BURST: '3', RATE_LIMIT_PER_MINUTE: '1' };
     const one = await startWorkerNode({ sessions, keyValue, nodeId: 'limited-1', env });
     const two = await startWorkerNode({ sessions, keyValue, nodeId: 'limited-2', env });

@@ -8,12 +8,13 @@ import type { FastifyInstance } from 'fastify';
 import { createLogger, type Logger } from '../../core/logger.js';
 import { openStores, type WorkerStores } from '../../store/open-stores.js';
 import { createServer, type ServerOptions } from '../create-server.js';
+import { WorkerMetrics } from '../metrics.js';
 import { ConfigError } from '../../core/errors.js';
 import { installCrashGuard } from './crash-guard.js';
 import { DEFAULT_AGENT_FACTORY_FILES, loadAgentFactory } from './load-agent-factory.js';
 import type { AgentFactory } from './session-agent.js';
 import type { AuthorizeCall } from './session-routes.js';
-import { Worker } from './worker.js';
+import { Worker, workerRateLimiter } from './worker.js';
 
 export interface ServeWorkerOptions {
   /** Everything createServer takes except the store, which the worker opens. */
@@ -40,16 +41,22 @@ export async function serveWorker(options: ServeWorkerOptions): Promise<ServingW
   const logger = options.logger ?? createLogger('worker');
   // Loaded first: importing the agent (and WebRTC) is the slow part of warming up.
   const factory = options.factory ?? (await defaultFactory(logger));
-  const stores = openStores({ redisUrl: config.worker.redisUrl, logger });
-  const uninstallCrashGuard = installCrashGuard(logger);
+  const stores = await openStores({ redisUrl: config.worker.redisUrl, logger });
+  // One limiter for the API and the sessions routes, so a key has one bucket on this node too
+  // when the store is down, and the fallback shows in /metrics.
+  const metrics = new WorkerMetrics();
+  const rateLimiter = workerRateLimiter(config, stores.keyValue, metrics, logger);
+  const uninstallCrashGuard = installCrashGuard(logger, metrics);
   let app: FastifyInstance | undefined;
   try {
-    app = await createServer({ ...options.server, store: stores.keyValue });
+    app = await createServer({ ...options.server, store: stores.keyValue, rateLimiter });
     const worker = await Worker.attach(app, {
       config,
       factory,
       sessions: stores.sessions,
       keyValue: stores.keyValue,
+      rateLimiter,
+      metrics,
       authorizeCall: options.authorizeCall,
       warmUp: options.warmUp,
       logger,

@@ -33,6 +33,8 @@ export interface WorkerOptions {
   sessions: SessionStore;
   /** The store the server's rate limits use, so session routes share each key's bucket. */
   keyValue: KeyValueStore;
+  /** The server's limiter, so both share one bucket per key even when it falls back to this node's; default one on `keyValue`. */
+  rateLimiter?: RateLimiter;
   /** Lets an embedding app decide per call, after the key is checked; false answers 403. */
   authorizeCall?: AuthorizeCall;
   /** Runs before /ready turns 200, e.g. to load heavy modules before the first session. */
@@ -79,7 +81,7 @@ export class Worker {
     await registerSessionRoutes(app, {
       manager: worker.manager,
       keys: new ApiKeys(server.apiKeys, server.adminKey),
-      limiter: new RateLimiter(options.keyValue, { perMinute: server.rateLimitPerMinute, burst: server.rateLimitBurst }),
+      limiter: options.rateLimiter ?? workerRateLimiter(options.config, options.keyValue, worker.metrics, worker.#logger),
       authorizeCall: options.authorizeCall,
     });
     registerReadinessRoute(app, {
@@ -115,4 +117,14 @@ export class Worker {
   close(): Promise<void> {
     return this.manager.close({ drainTimeoutMs: this.#options.config.worker.drainTimeoutMs });
   }
+}
+
+/** The per-key limiter of a worker: on the shared store, its fallback to this node's buckets counted in /metrics. */
+export function workerRateLimiter(config: Config, store: KeyValueStore, metrics: WorkerMetrics, logger: Logger): RateLimiter {
+  return new RateLimiter(store, {
+    perMinute: config.server.rateLimitPerMinute,
+    burst: config.server.rateLimitBurst,
+    onLocalDecision: () => metrics.rateLimitLocalDecisions.inc(),
+    logger,
+  });
 }
