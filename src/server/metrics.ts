@@ -26,7 +26,7 @@ export class WorkerMetrics {
   });
   readonly sessionsRefused = new Counter({
     name: 'agents_sessions_refused_total',
-    help: 'Session requests refused: node_limit (MAX_SESSIONS), call_limit (MAX_SESSIONS_PER_CALL), draining.',
+    help: 'Session requests refused: node_limit (MAX_SESSIONS), call_limit (MAX_SESSIONS_PER_CALL), draining, registry_recovering (the registry lost its state and waits for running sessions to re-assert theirs).',
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });

@@ -34,6 +34,11 @@ export class MemorySessionStore implements SessionStore {
     this.#closeEvents.setMaxListeners(0);
   }
 
+  /** Nothing to learn: this registry lives in the process, so it never loses its state. */
+  async open(): Promise<void> {
+    this.#assertOpen();
+  }
+
   async reserve(record: SessionRecord, options: LeaseOptions): Promise<ReserveResult> {
     this.#assertOpen();
     const slots = this.#liveSlots(record.callType, record.callId);
@@ -85,6 +90,11 @@ export class MemorySessionStore implements SessionStore {
     // Delivered on a later tick, like a message from Redis: never inside the caller's stack.
     setImmediate(() => this.#closeEvents.emit(record.nodeId, sessionId));
     return record;
+  }
+
+  /** Never called: there is no connection to lose. */
+  onReconnect(_listener: () => void): () => void {
+    return () => {};
   }
 
   async onCloseRequest(nodeId: string, listener: (sessionId: string) => void): Promise<() => Promise<void>> {

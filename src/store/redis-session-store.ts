@@ -8,9 +8,31 @@
  * - `session:<id>:close`: a pending close request, read by the owner's heartbeat;
  * - channel `node:<nodeId>:close`: close requests pushed to the owner at once.
  *
+ * - `registry:epoch`: which incarnation of the registry this is (see below);
+ * - `registry:recovering`: present for one lease after the registry lost its state.
+ *
  * The pub/sub message is the fast path and the key the safety net: a node whose subscriber was
  * reconnecting when a request was published still closes the session on its next heartbeat.
+ *
+ * Losing the state. Redis without persistence restarts empty: every slot is gone while the
+ * agents that held them are still in their calls, and a new request for such a call would
+ * start a second agent before the owner's next heartbeat retakes its slot. So the registry
+ * has an epoch: a marker key every node remembers (read, or created on a fresh deployment,
+ * in `open`). Every RESERVE and RENEW passes the epoch its node knows, and the script compares
+ * atomically. A missing marker that a node remembers means the state was lost: the script
+ * writes a new epoch and a `recovering` key that lives one lease TTL. While it exists RESERVE
+ * refuses (the node answers 503) and RENEW still retakes the slots its owners hold, which every
+ * running node does at its next heartbeat and, sooner, as soon as its connection is back. A
+ * marker that differs from a node's means another node noticed first: the node adopts it (and
+ * a renewing node, which holds slots, extends the window so its own re-assertion is covered).
+ *
+ * The edge this cannot close: a node that starts while Redis is back but empty, before any
+ * running node has reconnected, finds no marker and cannot tell a lost registry from a new
+ * deployment; it creates the marker without a grace window, and could reserve a call whose
+ * owner has not re-asserted yet. Running nodes re-assert on reconnect, so the window is the
+ * time between Redis coming back and their reconnect (up to the 2 s reconnect backoff).
  */
+import { randomUUID } from 'node:crypto';
 import { AgentsError, toError } from '../core/errors.js';
 import { createLogger, type Logger } from '../core/logger.js';
 import { LuaScript, logRedisErrors, openRedis, storeCall, whenReady, type Redis, type RedisConnectOptions } from './redis-connection.js';
@@ -23,46 +45,86 @@ local time = redis.call('TIME')
 local nowMs = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 `;
 
-/** KEYS: slots, record. ARGV: sessionId, record JSON, leaseTtlMs, maxPerCall. */
-const RESERVE = new LuaScript(`${NOW_MS}
-local ttlMs = tonumber(ARGV[3])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', nowMs)
-local count = redis.call('ZCARD', KEYS[1])
-if count >= tonumber(ARGV[4]) and not redis.call('ZSCORE', KEYS[1], ARGV[1]) then
-  return { 0, count }
+/**
+ * The epoch check every RESERVE and RENEW starts with (see the file comment). KEYS[1] is the
+ * marker, KEYS[2] the recovering key; `known` is the caller's epoch ('' when it has seen none
+ * yet), `candidate` a fresh one to write if the marker is gone, `holding` whether the caller
+ * re-asserts slots. Returns the current epoch.
+ */
+const CHECK_EPOCH = `
+local function checkEpoch(known, candidate, ttlMs, holding)
+  local epoch = redis.call('GET', KEYS[1])
+  if not epoch then
+    redis.call('SET', KEYS[1], candidate)
+    if known ~= '' then redis.call('SET', KEYS[2], '1', 'PX', ttlMs) end
+    return candidate
+  end
+  if holding and known ~= '' and epoch ~= known then
+    redis.call('SET', KEYS[2], '1', 'PX', ttlMs)
+  end
+  return epoch
 end
-redis.call('ZADD', KEYS[1], nowMs + ttlMs, ARGV[1])
-redis.call('PEXPIRE', KEYS[1], ttlMs)
-redis.call('SET', KEYS[2], ARGV[2], 'PX', ttlMs)
-return { 1, redis.call('ZCARD', KEYS[1]) }
+`;
+
+/** KEYS: epoch marker. ARGV: a fresh epoch. Returns the marker, created when missing. */
+const READ_EPOCH = new LuaScript(`
+local epoch = redis.call('GET', KEYS[1])
+if epoch then return epoch end
+redis.call('SET', KEYS[1], ARGV[1])
+return ARGV[1]
 `);
 
 /**
- * KEYS: (slots, record, close request) per session. ARGV: leaseTtlMs, maxPerCall, then
- * (sessionId, record JSON) per session. Returns one status per session.
+ * KEYS: epoch, recovering, slots, record. ARGV: sessionId, record JSON, leaseTtlMs, maxPerCall,
+ * known epoch, fresh epoch. Returns {1 reserved | 0 call full | -1 recovering, sessions in the
+ * call, epoch, recovering ms left}.
  */
-const RENEW = new LuaScript(`${NOW_MS}
+const RESERVE = new LuaScript(`${NOW_MS}${CHECK_EPOCH}
+local ttlMs = tonumber(ARGV[3])
+local epoch = checkEpoch(ARGV[5], ARGV[6], ttlMs, false)
+local recoveringMs = redis.call('PTTL', KEYS[2])
+if recoveringMs > 0 then
+  return { -1, 0, epoch, recoveringMs }
+end
+redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', nowMs)
+local count = redis.call('ZCARD', KEYS[3])
+if count >= tonumber(ARGV[4]) and not redis.call('ZSCORE', KEYS[3], ARGV[1]) then
+  return { 0, count, epoch, 0 }
+end
+redis.call('ZADD', KEYS[3], nowMs + ttlMs, ARGV[1])
+redis.call('PEXPIRE', KEYS[3], ttlMs)
+redis.call('SET', KEYS[4], ARGV[2], 'PX', ttlMs)
+return { 1, redis.call('ZCARD', KEYS[3]), epoch, 0 }
+`);
+
+/**
+ * KEYS: epoch, recovering, then (slots, record, close request) per session. ARGV: leaseTtlMs,
+ * maxPerCall, known epoch, fresh epoch, then (sessionId, record JSON) per session. Returns the
+ * epoch, then one status per session.
+ */
+const RENEW = new LuaScript(`${NOW_MS}${CHECK_EPOCH}
 local ttlMs = tonumber(ARGV[1])
 local maxPerCall = tonumber(ARGV[2])
-local statuses = {}
-for i = 0, #KEYS / 3 - 1 do
-  local slots, record, closeRequest = KEYS[i * 3 + 1], KEYS[i * 3 + 2], KEYS[i * 3 + 3]
-  local sessionId, json = ARGV[i * 2 + 3], ARGV[i * 2 + 4]
+local epoch = checkEpoch(ARGV[3], ARGV[4], ttlMs, true)
+local reply = { epoch }
+for i = 0, (#KEYS - 2) / 3 - 1 do
+  local slots, record, closeRequest = KEYS[i * 3 + 3], KEYS[i * 3 + 4], KEYS[i * 3 + 5]
+  local sessionId, json = ARGV[i * 2 + 5], ARGV[i * 2 + 6]
   redis.call('ZREMRANGEBYSCORE', slots, '-inf', nowMs)
   if not redis.call('ZSCORE', slots, sessionId) and redis.call('ZCARD', slots) >= maxPerCall then
-    statuses[i + 1] = 'lost'
+    reply[i + 2] = 'lost'
   else
     redis.call('ZADD', slots, nowMs + ttlMs, sessionId)
     redis.call('PEXPIRE', slots, ttlMs)
     redis.call('SET', record, json, 'PX', ttlMs)
     if redis.call('EXISTS', closeRequest) == 1 then
-      statuses[i + 1] = 'close-requested'
+      reply[i + 2] = 'close-requested'
     else
-      statuses[i + 1] = 'held'
+      reply[i + 2] = 'held'
     end
   end
 end
-return statuses
+return reply
 `);
 
 /** KEYS: slots, record, close request. ARGV: sessionId, final record JSON, retainMs. */
@@ -92,12 +154,20 @@ export interface RedisSessionStoreOptions {
   logger?: Logger;
 }
 
+/** The epoch of a node that could not read the marker when it opened: it matches no real one. */
+const UNKNOWN_EPOCH = 'unknown';
+
 export class RedisSessionStore implements SessionStore {
   readonly #client: Redis;
   readonly #prefix: string;
   readonly #ownsClient: boolean;
   readonly #logger: Logger;
   readonly #subscribers = new Set<Redis>();
+  /**
+   * The registry epoch this node last saw; '' before it has seen any (a store used without
+   * `open` learns it from its first reservation, like a node of a new deployment).
+   */
+  #knownEpoch = '';
   #closed = false;
 
   constructor(client: Redis, options: RedisSessionStoreOptions = {}) {
@@ -115,26 +185,50 @@ export class RedisSessionStore implements SessionStore {
     return new RedisSessionStore(await openRedis(url, options), { ...options, ownsClient: true });
   }
 
+  /**
+   * Reads the registry's epoch, creating it on a fresh deployment. When Redis is unreachable
+   * the node starts anyway with an epoch that matches none, so that if it later finds the
+   * marker missing it treats the registry as lost (a grace window) rather than as new.
+   */
+  async open(): Promise<void> {
+    this.#assertOpen();
+    try {
+      this.#knownEpoch = (await this.#call('read epoch', () => READ_EPOCH.run(this.#client, [this.#epochKey()], [randomUUID()]))) as string;
+    } catch (error) {
+      this.#knownEpoch = UNKNOWN_EPOCH;
+      this.#logger.warn({ err: toError(error) }, 'could not read the session registry; starting without it');
+    }
+  }
+
   async reserve(record: SessionRecord, options: LeaseOptions): Promise<ReserveResult> {
-    const [reserved, sessionsInCall] = (await this.#call('reserve', () =>
+    const [status, sessionsInCall, epoch, recoveringMs] = (await this.#call('reserve', () =>
       RESERVE.run(
         this.#client,
-        [this.#slotsKey(record), this.#recordKey(record.sessionId)],
-        [record.sessionId, JSON.stringify(record), leaseMs(options.leaseTtlMs), options.maxPerCall],
+        [this.#epochKey(), this.#recoveringKey(), this.#slotsKey(record), this.#recordKey(record.sessionId)],
+        [record.sessionId, JSON.stringify(record), leaseMs(options.leaseTtlMs), options.maxPerCall, this.#knownEpoch, randomUUID()],
       ),
-    )) as [number, number];
-    return { reserved: reserved === 1, sessionsInCall };
+    )) as [number, number, string, number];
+    this.#learnEpoch(epoch);
+    if (status === -1) return { reserved: false, recovering: true, retryAfterMs: recoveringMs };
+    return status === 1 ? { reserved: true, sessionsInCall } : { reserved: false, sessionsInCall };
   }
 
   async renew(records: readonly SessionRecord[], options: LeaseOptions): Promise<Map<string, LeaseStatus>> {
     if (records.length === 0) return new Map();
-    const keys = records.flatMap((record) => [
-      this.#slotsKey(record),
-      this.#recordKey(record.sessionId),
-      this.#closeKey(record.sessionId),
-    ]);
-    const args = [leaseMs(options.leaseTtlMs), options.maxPerCall, ...records.flatMap((r) => [r.sessionId, JSON.stringify(r)])];
-    const statuses = (await this.#call('renew', () => RENEW.run(this.#client, keys, args))) as LeaseStatus[];
+    const keys = [
+      this.#epochKey(),
+      this.#recoveringKey(),
+      ...records.flatMap((record) => [this.#slotsKey(record), this.#recordKey(record.sessionId), this.#closeKey(record.sessionId)]),
+    ];
+    const args = [
+      leaseMs(options.leaseTtlMs),
+      options.maxPerCall,
+      this.#knownEpoch,
+      randomUUID(),
+      ...records.flatMap((r) => [r.sessionId, JSON.stringify(r)]),
+    ];
+    const [epoch, ...statuses] = (await this.#call('renew', () => RENEW.run(this.#client, keys, args))) as [string, ...LeaseStatus[]];
+    this.#learnEpoch(epoch);
     return new Map(records.map((record, i) => [record.sessionId, statuses[i] ?? 'lost']));
   }
 
@@ -162,6 +256,17 @@ export class RedisSessionStore implements SessionStore {
       ),
     )) as string | null;
     return json === null ? undefined : (JSON.parse(json) as SessionRecord);
+  }
+
+  onReconnect(listener: () => void): () => void {
+    // The first 'ready' (at start) is no reconnect; only later ones are.
+    let connected = this.#client.status === 'ready';
+    const onReady = () => {
+      if (connected) listener();
+      connected = true;
+    };
+    this.#client.on('ready', onReady);
+    return () => void this.#client.off('ready', onReady);
   }
 
   async onCloseRequest(nodeId: string, listener: (sessionId: string) => void): Promise<() => Promise<void>> {
@@ -212,6 +317,23 @@ export class RedisSessionStore implements SessionStore {
     this.#subscribers.clear();
     await Promise.all(subscribers.map((subscriber) => quietly(subscriber)));
     if (this.#ownsClient) await quietly(this.#client);
+  }
+
+  /** Keeps the epoch the store answered with; logs when it is not the one this node knew. */
+  #learnEpoch(epoch: string): void {
+    if (epoch === this.#knownEpoch) return;
+    if (this.#knownEpoch !== '' && this.#knownEpoch !== UNKNOWN_EPOCH) {
+      this.#logger.warn({ epoch }, 'the session registry lost its state (Redis restarted empty?); running sessions re-assert their slots');
+    }
+    this.#knownEpoch = epoch;
+  }
+
+  #epochKey(): string {
+    return `${this.#prefix}registry:epoch`;
+  }
+
+  #recoveringKey(): string {
+    return `${this.#prefix}registry:recovering`;
   }
 
   #recordKey(sessionId: string): string {

@@ -50,7 +50,12 @@ export interface SessionFigures {
 
 export type ReserveResult =
   | { reserved: true; sessionsInCall: number }
-  | { reserved: false; sessionsInCall: number };
+  | { reserved: false; sessionsInCall: number }
+  /**
+   * The registry lost its state (Redis restarted empty) and refuses new slots for a while, so
+   * the nodes still running sessions can re-assert them before anyone reserves over them.
+   */
+  | { reserved: false; recovering: true; retryAfterMs: number };
 
 /**
  * The outcome of renewing one lease: `held` (renewed, or retaken because the slot was still
@@ -68,13 +73,20 @@ export interface LeaseOptions {
 
 export interface SessionStore {
   /**
+   * Learns the registry's state before the first reservation (see RedisSessionStore's epoch).
+   * Never fails because the store is unreachable: the node then starts without it.
+   */
+  open(): Promise<void>;
+  /**
    * Stores `record` and takes a slot in its call, atomically, when the call has fewer than
    * `maxPerCall` live sessions; otherwise changes nothing. Expired slots do not count.
    */
   reserve(record: SessionRecord, options: LeaseOptions): Promise<ReserveResult>;
   /**
    * The owner's heartbeat: rewrites each record (state, figures) and extends its lease. A lease
-   * that expired is retaken when the call still has room, else reported `lost`.
+   * that expired (or vanished with the store's state) is retaken when the call still has room,
+   * else reported `lost`. Renewing is how a node re-asserts what it holds after the registry
+   * lost its state, so it is allowed while the registry is recovering.
    */
   renew(records: readonly SessionRecord[], options: LeaseOptions): Promise<Map<string, LeaseStatus>>;
   /** Frees the call slot and keeps the final record for `retainMs`, so clients can read how it ended. */
@@ -86,6 +98,11 @@ export interface SessionStore {
    * is unknown or already ended (nothing is recorded then).
    */
   requestClose(sessionId: string, options: { ttlMs: number }): Promise<SessionRecord | undefined>;
+  /**
+   * Calls `listener` each time the store's connection comes back after a loss, so the owner can
+   * re-assert its leases at once instead of at its next heartbeat. Returns an unsubscribe.
+   */
+  onReconnect(listener: () => void): () => void;
   /** Calls `listener` with each close request for a session owned by `nodeId`; resolves to an unsubscribe. */
   onCloseRequest(nodeId: string, listener: (sessionId: string) => void): Promise<() => Promise<void>>;
   /** Resolves when the store answers; rejects (STORE_UNAVAILABLE) when it does not. */

@@ -3,6 +3,7 @@
  * per-call limits under concurrency, close requests that reach only the owning node.
  */
 import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemorySessionStore } from '../../src/store/memory-session-store.js';
 import { RedisSessionStore } from '../../src/store/redis-session-store.js';
@@ -154,6 +155,11 @@ function sessionStoreContract(open: () => Promise<SessionStore>): void {
     }
   });
 
+  it('opens, and reserves right after opening a fresh registry', async () => {
+    await store.open();
+    expect((await store.reserve(record(randomUUID()), LONG)).reserved).toBe(true);
+  });
+
   it('answers ping, closes idempotently and refuses later calls', async () => {
     await store.ping();
     const other = await open();
@@ -204,3 +210,115 @@ describeRedis('RedisSessionStore (SessionStore contract)', () => {
     }
   });
 });
+
+describeRedis('RedisSessionStore after Redis lost its state', () => {
+  let redis: TestRedis;
+  let admin: Redis;
+  beforeAll(async () => {
+    redis = await startTestRedis();
+    admin = new Redis(redis.url);
+  });
+  afterAll(async () => {
+    admin.disconnect();
+    await redis.close();
+  });
+
+  /** What a restart without persistence does to one deployment's keys. */
+  async function forgetEverything(prefix: string): Promise<void> {
+    const keys = await admin.keys(`${prefix}*`);
+    if (keys.length > 0) await admin.del(...keys);
+  }
+
+  it('refuses new slots while running nodes re-assert theirs, then takes them again', async () => {
+    const prefix = redis.prefix();
+    const nodeA = await RedisSessionStore.connect(redis.url, { prefix });
+    const nodeB = await RedisSessionStore.connect(redis.url, { prefix });
+    try {
+      await nodeA.open();
+      await nodeB.open();
+      const running = record('busy-call', 'node-a', { state: 'active' });
+      expect((await nodeA.reserve(running, { leaseTtlMs: 30_000, maxPerCall: 1 })).reserved).toBe(true);
+
+      await forgetEverything(prefix);
+      // Node B, which knew the registry, finds it gone: it opens the recovery window and refuses.
+      const second = await nodeB.reserve(record('busy-call', 'node-b'), { leaseTtlMs: 400, maxPerCall: 1 });
+      expect(second).toMatchObject({ reserved: false, recovering: true });
+      expect((second as { retryAfterMs: number }).retryAfterMs).toBeGreaterThan(0);
+      // Node A re-asserts what it holds; renewing is allowed while recovering.
+      expect((await nodeA.renew([running], { leaseTtlMs: 400, maxPerCall: 1 })).get(running.sessionId)).toBe('held');
+      expect((await nodeA.renew([running], { leaseTtlMs: 30_000, maxPerCall: 1 })).get(running.sessionId)).toBe('held');
+      // Every call is refused during the window, not only the ones someone holds.
+      expect(await nodeB.reserve(record('other-call', 'node-b'), LONG)).toMatchObject({ reserved: false, recovering: true });
+
+      await sleep(600);
+      // After the window: the re-asserted call is full, the others are open, the record is back.
+      expect(await nodeB.reserve(record('busy-call', 'node-b'), { ...LONG, maxPerCall: 1 })).toEqual({ reserved: false, sessionsInCall: 1 });
+      expect((await nodeB.reserve(record('other-call', 'node-b'), LONG)).reserved).toBe(true);
+      expect(await nodeB.get(running.sessionId)).toEqual(running);
+    } finally {
+      await nodeA.close();
+      await nodeB.close();
+    }
+  });
+
+  it('opens the window when the node that notices holds slots, and only once per loss', async () => {
+    const prefix = redis.prefix();
+    const nodeA = await RedisSessionStore.connect(redis.url, { prefix });
+    const nodeB = await RedisSessionStore.connect(redis.url, { prefix });
+    try {
+      await nodeA.open();
+      await nodeB.open();
+      const running = record('held-call', 'node-a');
+      await nodeA.reserve(running, LONG);
+      await forgetEverything(prefix);
+      // The owner's heartbeat notices first: it retakes its slot and others wait.
+      expect((await nodeA.renew([running], { leaseTtlMs: 300, maxPerCall: 1 })).get(running.sessionId)).toBe('held');
+      expect(await nodeB.reserve(record('new-call', 'node-b'), LONG)).toMatchObject({ recovering: true });
+      await sleep(400);
+      // Node B adopted the new epoch with its refusal: no second window.
+      expect((await nodeB.reserve(record('new-call', 'node-b'), LONG)).reserved).toBe(true);
+    } finally {
+      await nodeA.close();
+      await nodeB.close();
+    }
+  });
+
+  it('gives a fresh deployment no recovery window', async () => {
+    const prefix = redis.prefix();
+    const node = await RedisSessionStore.connect(redis.url, { prefix });
+    try {
+      await node.open();
+      expect((await node.reserve(record('first-call'), LONG)).reserved).toBe(true);
+    } finally {
+      await node.close();
+    }
+  });
+});
+
+describeRedis(
+  'RedisSessionStore across a Redis restart',
+  () => {
+    let redis: TestRedis;
+    beforeAll(async () => {
+      redis = await startTestRedis({ restartable: true });
+    });
+    afterAll(() => redis.close());
+
+    it('tells its owner when the connection is back, so it can re-assert its leases at once', async () => {
+      const store = await RedisSessionStore.connect(redis.url, { prefix: redis.prefix(), redisOptions: { retryStrategy: () => 50 } });
+      try {
+        let reconnects = 0;
+        store.onReconnect(() => reconnects++);
+        await store.ping();
+        expect(reconnects).toBe(0);
+        await redis.stop();
+        await redis.start();
+        await until(() => reconnects === 1, 10_000);
+        await store.ping();
+      } finally {
+        await store.close();
+      }
+    });
+  },
+  { restartable: true },
+);

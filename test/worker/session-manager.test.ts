@@ -175,6 +175,28 @@ describe('SessionManager', () => {
     await until(async () => (await other.manager.get(started.sessionId))?.endReason === 'closed');
   });
 
+  it('re-asserts its leases as soon as the store reconnects, not at the next heartbeat', async () => {
+    // A registry whose connection can be made to come back, counting renewals.
+    class ReconnectingStore extends MemorySessionStore {
+      reconnected: () => void = () => {};
+      renewals = 0;
+      override onReconnect(listener: () => void): () => void {
+        this.reconnected = listener;
+        return () => {};
+      }
+      override renew(...args: Parameters<MemorySessionStore['renew']>) {
+        this.renewals++;
+        return super.renew(...args);
+      }
+    }
+    const store = new ReconnectingStore();
+    const { manager } = await node({ store, heartbeatIntervalMs: 3_600_000 });
+    await manager.start(call());
+    const renewals = store.renewals;
+    store.reconnected();
+    await until(() => store.renewals === renewals + 1);
+  });
+
   it('drains: refuses new sessions, closes every agent with its transcript flushed', async () => {
     const { manager, agents } = await node({ limits: { maxSessionsPerCall: 3 }, agents: { closeDelayMs: 30 } });
     const sessions = await Promise.all([manager.start(call('a')), manager.start(call('b')), manager.start(call('c'))]);

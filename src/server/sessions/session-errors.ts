@@ -48,3 +48,18 @@ export class SessionClosedError extends AgentsError {
     super(`The session was ended (${reason}) before the agent joined the call.`, { code: 'SESSION_CLOSED' });
   }
 }
+
+/**
+ * The shared registry lost its state (Redis restarted empty) and refuses new sessions until
+ * the nodes running sessions have re-asserted them, so no call gets a second agent.
+ */
+export class RegistryRecoveringError extends AgentsError {
+  readonly retryAfterMs: number;
+  constructor(retryAfterMs: number) {
+    super(
+      `The session registry (Redis) lost its state and is recovering: running sessions are re-asserting their calls. Retry in ${Math.max(1, Math.ceil(retryAfterMs / 1000))} s.`,
+      { code: 'REGISTRY_RECOVERING', retryable: true },
+    );
+    this.retryAfterMs = retryAfterMs;
+  }
+}

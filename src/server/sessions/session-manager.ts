@@ -21,7 +21,7 @@ import type { WorkerMetrics } from '../metrics.js';
 import type { CallRef } from './call-ids.js';
 import { Session, type SessionEnd, type SessionEndReason } from './session.js';
 import type { AgentFactory } from './session-agent.js';
-import { SessionLimitError, WorkerDrainingError } from './session-errors.js';
+import { RegistryRecoveringError, SessionLimitError, WorkerDrainingError } from './session-errors.js';
 
 export interface SessionManagerLimits {
   /** Sessions this node runs at most (MAX_SESSIONS). */
@@ -95,6 +95,7 @@ export class SessionManager {
   #heartbeat: NodeJS.Timeout | undefined;
   #renewing: Promise<void> | undefined;
   #unsubscribe: (() => Promise<void>) | undefined;
+  #offReconnect: (() => void) | undefined;
   #opened = false;
   #draining: Promise<DrainResult> | undefined;
   #closing: Promise<void> | undefined;
@@ -128,10 +129,17 @@ export class SessionManager {
     return this.#opened && !this.isDraining;
   }
 
-  /** Subscribes to close requests and starts the heartbeat. Call once before `start`. */
+  /**
+   * Opens the registry, subscribes to close requests and starts the heartbeat. Call once before
+   * `start`. A store that is unreachable does not fail it: sessions are refused until it answers.
+   */
   async open(): Promise<void> {
     if (this.#opened || this.#closing) return;
+    await this.#store.open();
     this.#unsubscribe = await this.#store.onCloseRequest(this.nodeId, (sessionId) => this.#onCloseRequest(sessionId));
+    // A store that comes back may have lost its state: re-assert our leases now, before the
+    // next heartbeat, so nobody can reserve over a running session meanwhile.
+    this.#offReconnect = this.#store.onReconnect(() => void this.#reassert());
     this.#heartbeat = setInterval(() => void this.#renewLeases(), this.#heartbeatIntervalMs);
     // The HTTP server keeps the process alive; the heartbeat alone must not.
     this.#heartbeat.unref();
@@ -181,6 +189,7 @@ export class SessionManager {
     }
     if (!reservation.reserved) {
       this.#forget(session);
+      if ('recovering' in reservation) throw this.#refuse('registry_recovering', new RegistryRecoveringError(reservation.retryAfterMs));
       throw this.#refuse('call_limit', new SessionLimitError('call', this.#limits.maxSessionsPerCall, call));
     }
     this.#reserved.add(sessionId);
@@ -251,6 +260,7 @@ export class SessionManager {
       await this.drain(options.drainTimeoutMs ?? 10_000);
       clearInterval(this.#heartbeat);
       this.#heartbeat = undefined;
+      this.#offReconnect?.();
       await this.#renewing;
       try {
         await this.#unsubscribe?.();
@@ -334,6 +344,13 @@ export class SessionManager {
     await this.#renewing;
   }
 
+  /** Renews at once, after a renewal in flight (which may have been sent before the reconnect). */
+  async #reassert(): Promise<void> {
+    await this.#renewing;
+    this.#logger.info({ sessions: this.#reserved.size }, 'store reconnected: re-asserting session leases');
+    await this.#renewLeases();
+  }
+
   async #renew(candidates: Session[]): Promise<void> {
     // Filtered right before the store call, which issues the command synchronously: an ended
     // session's release was issued already (and a renewal after it would retake its slot), a
@@ -371,7 +388,7 @@ export class SessionManager {
     if (deltas.conversationFailures > 0) this.#metrics.conversationSyncFailures.inc(deltas.conversationFailures);
   }
 
-  #refuse(reason: 'node_limit' | 'call_limit' | 'draining', error: Error): Error {
+  #refuse(reason: 'node_limit' | 'call_limit' | 'draining' | 'registry_recovering', error: Error): Error {
     this.#metrics?.sessionsRefused.inc({ reason });
     return error;
   }

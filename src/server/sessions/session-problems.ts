@@ -7,7 +7,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { AgentsError } from '../../core/errors.js';
 import { errorBody } from '../http-errors.js';
-import { AgentStartError, SessionClosedError, SessionLimitError, WorkerDrainingError } from './session-errors.js';
+import { AgentStartError, RegistryRecoveringError, SessionClosedError, SessionLimitError, WorkerDrainingError } from './session-errors.js';
 
 /** A refusal with its status, code and headers; thrown by the session routes. */
 export class HttpProblem extends AgentsError {
@@ -30,6 +30,9 @@ export function toHttpProblem(error: unknown): HttpProblem | undefined {
   if (error instanceof WorkerDrainingError) return new HttpProblem(503, error.code, error.message, { 'retry-after': '1', connection: 'close' });
   if (error instanceof AgentStartError) return new HttpProblem(error.code === 'AGENT_START_TIMEOUT' ? 504 : 502, error.code, error.message);
   if (error instanceof SessionClosedError) return new HttpProblem(409, error.code, error.message);
+  if (error instanceof RegistryRecoveringError) {
+    return new HttpProblem(503, error.code, error.message, { 'retry-after': String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))) });
+  }
   if (error instanceof AgentsError && error.code === 'STORE_UNAVAILABLE') {
     return new HttpProblem(503, error.code, 'The session registry (Redis) is unreachable; retry shortly.', { 'retry-after': '1' });
   }
