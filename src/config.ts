@@ -62,6 +62,7 @@ const EnvSchema = z.object({
   BOTS_FILE: optionalString,
   COMPLETE_TIMEOUT_MS: integer(800_000, 1),
   COMPLETE_PING_INTERVAL_MS: integer(10_000, 1),
+  COMPLETE_WRITE_TIMEOUT_MS: integer(30_000, 1),
   RATE_LIMIT_PER_MINUTE: integer(60, 1),
   RATE_LIMIT_BURST: integer(20, 1),
   ATTACHMENT_MAX_BYTES: integer(5 * 1024 * 1024, 1),
@@ -116,6 +117,8 @@ export interface Config {
     botsFile: string | undefined;
     completeTimeoutMs: number;
     pingIntervalMs: number;
+    /** A response whose client takes nothing for this long is closed. */
+    writeTimeoutMs: number;
     rateLimitPerMinute: number;
     rateLimitBurst: number;
     attachmentMaxBytes: number;
@@ -180,6 +183,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvironment()): Config {
       botsFile: e.BOTS_FILE,
       completeTimeoutMs: e.COMPLETE_TIMEOUT_MS,
       pingIntervalMs: e.COMPLETE_PING_INTERVAL_MS,
+      writeTimeoutMs: e.COMPLETE_WRITE_TIMEOUT_MS,
       rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
       rateLimitBurst: e.RATE_LIMIT_BURST,
       attachmentMaxBytes: e.ATTACHMENT_MAX_BYTES,

@@ -129,6 +129,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
       contacts,
       timeoutMs: config.server.completeTimeoutMs,
       pingIntervalMs: config.server.pingIntervalMs,
+      writeTimeoutMs: config.server.writeTimeoutMs,
       active,
       prepare: {
         bots,
@@ -148,6 +149,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
       agent: config.agent,
       timeoutMs: config.server.completeTimeoutMs,
       pingIntervalMs: config.server.pingIntervalMs,
+      writeTimeoutMs: config.server.writeTimeoutMs,
       active,
     });
   });

@@ -6,7 +6,10 @@
  *   `messages` when the turn produced any, e.g. a function request). An `error` event becomes
  *   the status and error body, since no status was sent yet.
  * Streaming modes send a `ping` every `pingIntervalMs` so proxies keep long streams open, and
- * respect backpressure: `write` returns a promise only when the socket is backed up.
+ * respect backpressure: `write` returns a promise only when the socket is backed up. A client
+ * that stops reading does not hold the request: a response whose socket takes nothing for
+ * `writeTimeoutMs` is destroyed (the route then aborts the model call), in every mode, before
+ * and after `end()`.
  */
 import type { ServerResponse } from 'node:http';
 import { errorBody } from '../http-errors.js';
@@ -28,22 +31,69 @@ export interface EventWriterOptions {
   headers?: Record<string, string>;
   /** Streaming modes only; default 10 000. */
   pingIntervalMs?: number;
+  /** How long a backed-up socket may take nothing before the response is destroyed; default 30 000. */
+  writeTimeoutMs?: number;
+  /** Told when a stalled response was destroyed. */
+  onStalled?: () => void;
 }
+
+export const DEFAULT_WRITE_TIMEOUT_MS = 30_000;
 
 export function createEventWriter(options: EventWriterOptions): EventWriter {
   return options.mode === 'json' ? new JsonWriter(options) : new StreamWriter(options);
+}
+
+/**
+ * Destroys a response whose socket stays backed up for `timeoutMs`: written data it does not
+ * take (`drain`), or an ended response it does not finish sending (`finish`).
+ */
+class StallGuard {
+  readonly #response: ServerResponse;
+  readonly #timeoutMs: number;
+  readonly #onStalled: (() => void) | undefined;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(response: ServerResponse, timeoutMs: number, onStalled: (() => void) | undefined) {
+    this.#response = response;
+    this.#timeoutMs = timeoutMs;
+    this.#onStalled = onStalled;
+    const settle = () => this.#clear();
+    response.on('drain', settle);
+    response.once('finish', settle);
+    response.once('close', settle);
+  }
+
+  /** Call after a write that did not flow, and after `end()`: the clock runs until the socket takes it. */
+  watch(): void {
+    if (this.#timer || this.#response.destroyed || this.#response.writableFinished) return;
+    const backedUp = this.#response.writableEnded || this.#response.writableNeedDrain;
+    if (!backedUp) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      if (this.#response.destroyed || this.#response.writableFinished) return;
+      this.#onStalled?.();
+      this.#response.destroy(new Error(`the client took nothing for ${this.#timeoutMs} ms`));
+    }, this.#timeoutMs);
+  }
+
+  #clear(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
 }
 
 class StreamWriter implements EventWriter {
   readonly mode: ResponseMode;
   readonly #response: ServerResponse;
   readonly #ping: NodeJS.Timeout;
+  readonly #guard: StallGuard;
   #ended = false;
   #flushedThisTick = false;
 
   constructor(options: EventWriterOptions) {
     this.mode = options.mode;
     this.#response = options.response;
+    this.#guard = new StallGuard(options.response, options.writeTimeoutMs ?? DEFAULT_WRITE_TIMEOUT_MS, options.onStalled);
     this.#response.writeHead(200, {
       ...options.headers,
       'content-type': CONTENT_TYPES[options.mode],
@@ -63,6 +113,7 @@ class StreamWriter implements EventWriter {
         : `${JSON.stringify(event)}\n`;
     const flowing = this.#write(chunk);
     if (flowing) return undefined;
+    this.#guard.watch();
     return new Promise((resolve) => {
       const done = () => {
         this.#response.off('drain', done);
@@ -77,7 +128,9 @@ class StreamWriter implements EventWriter {
   end(): void {
     if (this.#ended) return;
     this.#stop();
-    if (!this.#response.destroyed) this.#response.end();
+    if (this.#response.destroyed) return;
+    this.#response.end();
+    this.#guard.watch();
   }
 
   /**
@@ -106,6 +159,7 @@ class StreamWriter implements EventWriter {
 class JsonWriter implements EventWriter {
   readonly mode: ResponseMode = 'json';
   readonly #response: ServerResponse;
+  readonly #guard: StallGuard;
   readonly #headers: Record<string, string>;
   readonly #messages: ProtocolMessage[] = [];
   #result: TurnResult | undefined;
@@ -114,6 +168,7 @@ class JsonWriter implements EventWriter {
 
   constructor(options: EventWriterOptions) {
     this.#response = options.response;
+    this.#guard = new StallGuard(options.response, options.writeTimeoutMs ?? DEFAULT_WRITE_TIMEOUT_MS, options.onStalled);
     this.#headers = options.headers ?? {};
   }
 
@@ -144,5 +199,6 @@ class JsonWriter implements EventWriter {
       'content-length': String(Buffer.byteLength(json)),
     });
     this.#response.end(json);
+    this.#guard.watch();
   }
 }

@@ -24,6 +24,8 @@ export interface CompletionRuntime {
   /** The longest a request may run before it ends with `end.reason: 'abort'`. */
   timeoutMs: number;
   pingIntervalMs: number;
+  /** How long a client may take nothing of a response before it is closed. */
+  writeTimeoutMs: number;
   /** Requests in flight, ended cleanly when the server closes. */
   active: ActiveRequests;
 }
@@ -54,7 +56,7 @@ async function handleComplete(request: FastifyRequest, reply: FastifyReply, runt
   const scope = openRequestScope(reply, runtime.timeoutMs, runtime.active);
   try {
     const prepared = await prepareCompletion(parsed.data, caller, runtime.prepare, scope.signal);
-    const writer = openEventWriter(request, reply, mode, runtime.pingIntervalMs);
+    const writer = openEventWriter(request, reply, mode, runtime);
     const startedAtMs = performance.now();
     const outcome = await runIntoWriter(prepared, runtime.llm, writer, request, scope.signal);
     writer.end();

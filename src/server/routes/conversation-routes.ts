@@ -46,6 +46,8 @@ export interface ConversationRuntime {
   agent: Config['agent'];
   timeoutMs: number;
   pingIntervalMs: number;
+  /** How long a client may take nothing of a response before it is closed. */
+  writeTimeoutMs: number;
   active: ActiveRequests;
 }
 
@@ -133,7 +135,7 @@ async function handleComplete(request: FastifyRequest<{ Params: Params }>, reply
       input: { text: body.text, entities: [] },
       contact: undefined,
     };
-    const writer = openEventWriter(request, reply, mode, runtime.pingIntervalMs);
+    const writer = openEventWriter(request, reply, mode, runtime);
     const recorder = new ReplyRecorder(conversation, runtime.agent.userId);
     try {
       const outcome = await runIntoWriter(prepared, runtime.llm, writer, request, scope.signal, (event) => recorder.observe(event));

@@ -52,17 +52,28 @@ export class ActiveRequests {
   }
 }
 
+/**
+ * After the deadline the reply gets this long to send its last events (`end.reason: 'abort'`);
+ * a socket that still has not taken them is closed, whether or not the client reads.
+ */
+export const DEADLINE_GRACE_MS = 2_000;
+
 export function openRequestScope(reply: FastifyReply, timeoutMs: number, active?: ActiveRequests): RequestScope {
   const controller = new AbortController();
   const untrack = active?.add(controller);
   let deadlineReached = false;
   let disconnected = false;
+  let closeAfterGrace: NodeJS.Timeout | undefined;
   const deadline = setTimeout(() => {
     deadlineReached = true;
     controller.abort(new Error(`the request ran longer than ${timeoutMs} ms`));
+    closeAfterGrace = setTimeout(() => {
+      if (!reply.raw.writableFinished) reply.raw.destroy(new Error(`the response was not taken ${DEADLINE_GRACE_MS} ms after the deadline`));
+    }, DEADLINE_GRACE_MS);
   }, timeoutMs);
   // The response's 'close' before it finished means the socket went away: stop the model now.
   const onClose = () => {
+    clearTimeout(closeAfterGrace);
     if (reply.raw.writableFinished) return;
     disconnected = true;
     controller.abort(new Error('the client disconnected'));
@@ -78,21 +89,38 @@ export function openRequestScope(reply: FastifyReply, timeoutMs: number, active?
     },
     dispose() {
       clearTimeout(deadline);
-      reply.raw.off('close', onClose);
       untrack?.();
+      // The grace timer and the close listener stay until the response closes: a reply stuck
+      // behind a client that stopped reading is still closed on time.
+      if (reply.raw.writableFinished || reply.raw.destroyed) {
+        clearTimeout(closeAfterGrace);
+        reply.raw.off('close', onClose);
+      }
     },
   };
 }
 
 /** Takes the response over from Fastify (keeping headers hooks set, such as CORS) and opens a writer. */
-export function openEventWriter(request: FastifyRequest, reply: FastifyReply, mode: ResponseMode, pingIntervalMs: number): EventWriter {
+export function openEventWriter(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  mode: ResponseMode,
+  timing: { pingIntervalMs: number; writeTimeoutMs: number },
+): EventWriter {
   reply.hijack();
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(reply.getHeaders())) {
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : String(value);
   }
   headers['x-request-id'] = request.id;
-  return createEventWriter({ mode, response: reply.raw, headers, pingIntervalMs });
+  return createEventWriter({
+    mode,
+    response: reply.raw,
+    headers,
+    pingIntervalMs: timing.pingIntervalMs,
+    writeTimeoutMs: timing.writeTimeoutMs,
+    onStalled: () => request.log.warn({ writeTimeoutMs: timing.writeTimeoutMs }, 'closed a response the client stopped reading'),
+  });
 }
 
 /**

@@ -188,6 +188,13 @@ export class FakeGemini {
       res.end(`data: ${JSON.stringify(errorBody(status, message))}\r\n\r\n`);
     } else if (reply.dropConnection) {
       res.socket?.destroy();
+    } else if (reply.endless !== undefined) {
+      const [more] = answerChunks({ text: reply.endless, finishReason: null, usage: null }, model);
+      const line = `data: ${JSON.stringify(more)}\r\n\r\n`;
+      while (!res.destroyed && !this.#closing.signal.aborted) {
+        if (!res.write(line)) await this.#drained(res);
+        await this.#pause(reply.delayMs ?? 1, res);
+      }
     } else if (reply.hold) {
       // Held until the client goes away (its abort closes `res`) or the fake closes.
       await this.#pause(Number.MAX_SAFE_INTEGER, res);
@@ -195,6 +202,12 @@ export class FakeGemini {
     } else {
       res.end();
     }
+  }
+
+  /** Waits until the socket takes more, the response closes or the fake shuts down. */
+  async #drained(res: ServerResponse): Promise<void> {
+    const stop = AbortSignal.any([this.#closing.signal, closedSignal(res)]);
+    await once(res, 'drain', { signal: stop }).catch(() => undefined);
   }
 
   /** Waits `ms`, or less if the response closes or the fake shuts down. */

@@ -39,6 +39,12 @@ export interface FakeAnswer {
   blockReason?: string;
   /** After the chunks, keep the stream open until the client goes away or the fake closes. */
   hold?: boolean;
+  /**
+   * After the chunks, keep streaming this text as further chunks (no finish reason), one every
+   * `delayMs` (default 1), as fast as the socket takes them, until the client goes away: a model
+   * that never stops talking.
+   */
+  endless?: string;
   /** After the chunks, an error event inside the stream (how Gemini fails mid-answer). */
   streamError?: { status: number; message?: string };
   /** After the chunks, cut the connection (a network drop mid-answer). */
