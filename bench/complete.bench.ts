@@ -2,17 +2,21 @@
  * Benchmark of the stateless completion endpoint: `npm run bench:complete`.
  *
  * Topology (2-core machine): this process runs the Gemini fake and the load generator; the
- * server under test runs in a child process, and so does the baseline, a minimal node:http
- * pass-through proxy to the fake, so both see the same contention. The fake answers at once
- * with 50 tokens (50 SSE chunks).
+ * server under test runs in a child process, and so do two baselines, so all see the same
+ * contention: a minimal node:http pass-through proxy to the fake (the bytes alone), and a bare
+ * node:http handler that calls `@google/genai`'s generateContentStream against the fake and
+ * writes each chunk's text as an SSE `token` event (what any server on the SDK must do at the
+ * least). The fake answers at once with 50 tokens (50 SSE chunks). Our server is asked for SSE.
  *
  * Figures (the last line printed is one JSON object):
  * - ttfb_overhead_p50_ms: our first `token` event at the client minus the moment the fake
  *   starts sending its first chunk (sequential requests, same clock). Goal < 2.
- * - rps / baseline_rps / ratio: completed JSONL streams per second at 64 concurrent clients,
- *   through the server and through the proxy. Goal ratio ≥ 0.7.
- * - cpu_ms_per_request / baseline_cpu_ms_per_request: CPU time the server (or proxy) process
- *   spent per request in that phase; steadier than rps when the machine is shared.
+ * - rps / sdk_rps / ratio_vs_sdk: completed streams per second at 64 concurrent clients, through
+ *   the server and through the bare SDK handler. Goal ratio_vs_sdk ≥ 0.8.
+ * - baseline_rps / ratio: the same through the byte proxy, as context: the SDK's own parsing
+ *   is the floor of any server that uses it.
+ * - cpu_ms_per_request / sdk_cpu_ms_per_request / baseline_cpu_ms_per_request: CPU time each
+ *   process spent per request in that phase; steadier than rps when the machine is shared.
  * - held_streams: streams held open concurrently for 10 s (the fake holds them), with the
  *   server's heap growth (after GC) in held_heap_growth_mb. Goal ≥ 1000 with < 200 MB.
  *
@@ -80,6 +84,35 @@ async function runProxy(geminiUrl: string): Promise<void> {
   serveChild((server.address() as AddressInfo).port);
 }
 
+/** The SDK baseline: the least a server on `@google/genai` does per streamed reply. */
+async function runSdkHandler(geminiUrl: string): Promise<void> {
+  const { GoogleGenAI } = await import('@google/genai');
+  const ai = new GoogleGenAI({ apiKey: 'fake', vertexai: false, httpOptions: { baseUrl: geminiUrl } });
+  const server = http.createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const { text } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { text: string };
+    const controller = new AbortController();
+    res.on('close', () => controller.abort());
+    try {
+      const stream = await ai.models.generateContentStream({
+        model: MODEL,
+        contents: [{ role: 'user', parts: [{ text }] }],
+        config: { abortSignal: controller.signal },
+      });
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      for await (const chunk of stream) res.write(`event: token\ndata: ${JSON.stringify({ token: chunk.text ?? '' })}\n\n`);
+      res.end();
+    } catch {
+      res.destroy();
+    }
+  });
+  server.keepAliveTimeout = 72_000;
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  serveChild((server.address() as AddressInfo).port);
+}
+
 function serveChild(port: number): void {
   process.on('message', (message: { type: string }) => {
     if (message.type !== 'stats') return;
@@ -93,7 +126,7 @@ function serveChild(port: number): void {
 
 // ---------------------------------------------------------------- parent helpers
 
-async function startChild(role: '--server' | '--proxy', geminiUrl: string): Promise<{ child: ChildProcess; url: string }> {
+async function startChild(role: '--server' | '--proxy' | '--sdk', geminiUrl: string): Promise<{ child: ChildProcess; url: string }> {
   const child = fork(fileURLToPath(import.meta.url), [role, geminiUrl], {
     // BENCH_CPU_PROFILE_DIR=<dir> writes a CPU profile of each child, to see where time goes.
     execArgv: ['--import', 'tsx', '--expose-gc', ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), ...(process.env.BENCH_CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE_DIR}`] : [])],
@@ -238,11 +271,18 @@ async function main(): Promise<void> {
   const geminiUrl = await fake.start();
   const server = await startChild('--server', geminiUrl);
   const proxy = await startChild('--proxy', geminiUrl);
+  const sdk = await startChild('--sdk', geminiUrl);
   const ours: Target = {
     url: `${server.url}/api/v1/conversation/complete`,
-    headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json', accept: 'application/jsonl' },
+    headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json', accept: 'text/event-stream' },
     body: JSON.stringify({ backstory: 'You are a benchmark.', messages: [{ type: 'user', text: 'Hello' }] }),
-    firstToken: '"type":"token"',
+    firstToken: 'event: token',
+  };
+  const sdkBaseline: Target = {
+    url: sdk.url,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ text: 'Hello' }),
+    firstToken: 'event: token',
   };
   const baseline: Target = {
     url: proxy.url,
@@ -255,6 +295,7 @@ async function main(): Promise<void> {
     const baselineTtfb = await measureTtfb(fake, baseline);
     const rps = await measureRps(fake, ours, server.child);
     const baselineRps = await measureRps(fake, baseline, proxy.child);
+    const sdkRps = await measureRps(fake, sdkBaseline, sdk.child);
     const held = await measureHeld(fake, server.child, ours);
     const result = {
       bench: 'complete',
@@ -264,9 +305,12 @@ async function main(): Promise<void> {
       baseline_ttfb_overhead_p50_ms: round(percentile(baselineTtfb, 0.5), 3),
       concurrency: CONCURRENCY,
       rps: round(rps.rps, 1),
+      sdk_rps: round(sdkRps.rps, 1),
+      ratio_vs_sdk: round(rps.rps / sdkRps.rps, 3),
       baseline_rps: round(baselineRps.rps, 1),
       ratio: round(rps.rps / baselineRps.rps, 3),
       cpu_ms_per_request: round(rps.cpuMsPerRequest, 3),
+      sdk_cpu_ms_per_request: round(sdkRps.cpuMsPerRequest, 3),
       baseline_cpu_ms_per_request: round(baselineRps.cpuMsPerRequest, 3),
       held_streams: held.held,
       held_ms: HOLD_MS,
@@ -277,6 +321,7 @@ async function main(): Promise<void> {
   } finally {
     server.child.disconnect();
     proxy.child.disconnect();
+    sdk.child.disconnect();
     await fake.close();
   }
 }
@@ -284,6 +329,7 @@ async function main(): Promise<void> {
 const role = process.argv[2];
 if (role === '--server') await runServer(process.argv[3]!);
 else if (role === '--proxy') await runProxy(process.argv[3]!);
+else if (role === '--sdk') await runSdkHandler(process.argv[3]!);
 else {
   await main();
   process.exit(0);
