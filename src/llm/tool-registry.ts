@@ -5,12 +5,15 @@
  */
 import { ValidationError } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
-import { compileSchema, type CompiledSchema } from './tool-schema.js';
+import { pathDeeperThan } from '../core/json-depth.js';
+import { compileSchema, formatPath, type ArgumentsCheck, type CompiledSchema } from './tool-schema.js';
 import type { ToolCall, ToolDeclaration, ToolDefinition, ToolResult } from './tool.js';
 
 export const DEFAULT_TOOL_TIMEOUT_MS = 30_000;
 
 const TOOL_NAME = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+/** Levels of objects and arrays a call's arguments may nest; real arguments use a handful. */
+const MAX_ARGUMENT_DEPTH = 64;
 const MAX_TOOL_NAME_LENGTH = 64;
 
 export interface ToolRegistryOptions {
@@ -109,7 +112,7 @@ export class ToolRegistry {
     }
     if (options.signal?.aborted) return failure(`Tool "${call.name}" was not run: the request was cancelled.`);
 
-    const checked = await entry.schema.check(call.arguments ?? {});
+    const checked = await checkArguments(entry.schema, call.arguments ?? {});
     if (!checked.ok) {
       return failure(`Invalid arguments for tool "${call.name}": ${checked.error}. Call it again with arguments that match its parameters.`);
     }
@@ -120,6 +123,20 @@ export class ToolRegistry {
   /** Runs the calls concurrently; the results are in the order of `calls`. */
   executeAll(calls: readonly ToolCall[], options: ToolExecuteOptions = {}): Promise<ToolResult[]> {
     return Promise.all(calls.map((call) => this.execute(call, options)));
+  }
+}
+
+/**
+ * The schema's check, after a bound on nesting: the model's arguments are checked and copied by
+ * recursive code, which a value nested thousands of levels deep would overflow.
+ */
+async function checkArguments(schema: CompiledSchema, args: unknown): Promise<ArgumentsCheck> {
+  const tooDeep = pathDeeperThan(args, MAX_ARGUMENT_DEPTH);
+  if (tooDeep) return { ok: false, error: `${formatPath(tooDeep)}: nests deeper than ${MAX_ARGUMENT_DEPTH} levels of objects and arrays` };
+  try {
+    return await schema.check(args);
+  } catch (error) {
+    return { ok: false, error: `the arguments could not be checked (${describe(error)})` };
   }
 }
 

@@ -191,3 +191,15 @@ describe('ToolRegistry registration', () => {
     expect(() => base.with([{ ...weather }])).toThrow(ValidationError);
   });
 });
+
+describe('ToolRegistry with arguments no model should send', () => {
+  it('answers arguments nested thousands of levels deep with an error instead of throwing', async () => {
+    let deep: Record<string, unknown> = {};
+    for (let i = 0; i < 10_000; i++) deep = { a: deep };
+    let ran = false;
+    const registry = new ToolRegistry([{ name: 'echo', description: '', parameters: { type: 'object' }, execute: () => (ran = true) }]);
+    const result = await registry.execute({ id: 'c1', name: 'echo', arguments: deep });
+    expect(result).toMatchObject({ ok: false, error: expect.stringContaining('nests deeper than 64 levels') });
+    expect(ran).toBe(false);
+  });
+});
