@@ -18,11 +18,26 @@
  *   the first came. The Stream fake and a second Live fake run in a child process, as the real
  *   services are remote; on this small shared machine they (and wrtc's codec threads) take a
  *   good share of the same two cores, so the figures are lower bounds.
+ * - `agent_cpu_pct_per_session` (goal <= 2.5, i.e. 40 sessions per core): the CPU of a process
+ *   that runs nothing but agents (the fakes are in another process), with 10 sessions each
+ *   hearing a person talk and the model answering, over a steady window after the joins, in %
+ *   of one core per session. All of the process's threads count: wrtc's codec and network
+ *   threads as much as our JavaScript. Two baselines measured in the same run say what is
+ *   ours: the same 10 agents joined with a silent person and a silent model
+ *   (`details.agent_idle_cpu_pct_per_session`), and wrtc alone, a process with one sending and
+ *   one receiving peer connection per session, an RTCAudioSource fed by a 10 ms timer and an
+ *   RTCAudioSink, and no video client or agent (`baselines.wrtc_bare_cpu_pct_per_session`).
+ *   `details.agent_cpu_by_thread_pct` splits the figure by thread.
  *
  *   npm run bench:agent        (BENCH_MAX_SESSIONS, default 40, caps the ramp)
+ *   npm run bench:agent -- --cpu-only      only the CPU figures
+ *   BENCH_PERF=agents.perf npm run bench:agent -- --cpu-only
+ *       records the talking agents' window with `perf record` (every thread, CPU time, JavaScript
+ *       frames named); read it with `perf report -i agents.perf --sort comm,dso,sym`
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { startCpuWindow, type CpuWindow } from './support/cpu.js';
 import { nextMessage, percentile, round } from './support/stats.js';
 
 process.env.LOG_LEVEL ??= 'warn';
@@ -33,6 +48,10 @@ const API_SECRET = 'bench-secret';
 const EXCHANGES = 15;
 const BARGE_INS = 10;
 const MAX_SESSIONS = Number(process.env.BENCH_MAX_SESSIONS ?? 40);
+const CPU_SESSIONS = 10;
+/** After the last join, before the window: the joins' burst of signalling and JIT is over. */
+const CPU_WARMUP_MS = 4000;
+const CPU_WINDOW_MS = 15_000;
 
 interface FakeUrls {
   baseUrl: string;
@@ -43,20 +62,34 @@ interface FakeUrls {
 }
 
 if (process.argv.includes('--fakes')) await serveFakes();
+else if (process.argv.includes('--agents')) await runAgents();
+else if (process.argv.includes('--bare-peers')) await runBarePeers();
 else await main();
 
 async function main(): Promise<void> {
+  const cpu = await measureCpu();
+  log(
+    `agent CPU per session: ${cpu.speaking.pctPerSession.toFixed(2)} % of a core talking, ${cpu.idle.pctPerSession.toFixed(2)} % silent, ` +
+      `wrtc alone ${cpu.bare.pctPerSession.toFixed(2)} %`,
+  );
+  if (process.argv.includes('--cpu-only')) {
+    console.log(JSON.stringify({ bench: 'agent', ...cpuFigures(cpu) }));
+    process.exit(0);
+  }
   const latency = await measureLatency();
   log(`response overhead p50 ${latency.overheadP50Ms.toFixed(2)} ms, barge-in p50 ${latency.bargeInP50Ms.toFixed(2)} ms`);
   const sessions = await measureSessions();
   log(`sessions: ${sessions.sustained} (${sessions.stoppedBecause})`);
+  const cpuJson = cpuFigures(cpu);
   console.log(
     JSON.stringify({
       bench: 'agent',
       response_overhead_p50_ms: round(latency.overheadP50Ms),
       barge_in_ms: round(latency.bargeInP50Ms),
       sessions: sessions.sustained,
+      agent_cpu_pct_per_session: cpuJson.agent_cpu_pct_per_session,
       details: {
+        ...cpuJson.details,
         response_overhead_p99_ms: round(latency.overheadP99Ms),
         barge_in_p99_ms: round(latency.bargeInP99Ms),
         exchanges: latency.exchanges,
@@ -66,9 +99,9 @@ async function main(): Promise<void> {
         skipped_ms_during_ramp: sessions.skippedMs,
         sessions_cap: MAX_SESSIONS,
       },
-      baselines: { baseline_slot_wait_ms: 5 },
-      ratios: { response_overhead_vs_slot_wait: round(latency.overheadP50Ms / 5) },
-      goals: { response_overhead_p50_ms: 15, barge_in_ms: 50, sessions: 20 },
+      baselines: { baseline_slot_wait_ms: 5, ...cpuJson.baselines },
+      ratios: { response_overhead_vs_slot_wait: round(latency.overheadP50Ms / 5), ...cpuJson.ratios },
+      goals: { response_overhead_p50_ms: 15, barge_in_ms: 50, sessions: 20, ...cpuJson.goals },
     }),
   );
   process.exit(0);
@@ -205,6 +238,250 @@ async function measureSessions(): Promise<{ sustained: number; stoppedBecause: s
   return { sustained, stoppedBecause, withoutSkips: sessionsWithoutSkips ?? sustained, skippedMs: skippedMs() };
 }
 
+interface CpuRun {
+  pctPerSession: number;
+  /** Per session, % of a core, by thread name. */
+  byThreadPct: Record<string, number>;
+  /** The other side's (the fakes') CPU over the same window, % of a core in all. */
+  otherSidePct: number;
+  underruns: number;
+  turns: number;
+}
+
+interface CpuWindowMessage {
+  type: 'measured';
+  window: CpuWindow;
+  underruns: number;
+  turns: number;
+}
+
+async function measureCpu(): Promise<{ speaking: CpuRun; idle: CpuRun; bare: CpuRun }> {
+  const speaking = await measureAgentCpu(true, process.env.BENCH_PERF);
+  log(`  talking: ${speaking.pctPerSession.toFixed(2)} % per session (${speaking.turns} answers, ${speaking.underruns} underruns in the window)`);
+  const idle = await measureAgentCpu(false);
+  log(`  silent: ${idle.pctPerSession.toFixed(2)} % per session`);
+  const bare = await measureBarePeersCpu();
+  log(`  wrtc alone: ${bare.pctPerSession.toFixed(2)} % per session`);
+  return { speaking, idle, bare };
+}
+
+function cpuFigures({ speaking, idle, bare }: { speaking: CpuRun; idle: CpuRun; bare: CpuRun }) {
+  return {
+    agent_cpu_pct_per_session: round(speaking.pctPerSession),
+    details: {
+      agent_cpu_sessions: CPU_SESSIONS,
+      agent_cpu_window_ms: CPU_WINDOW_MS,
+      agent_idle_cpu_pct_per_session: round(idle.pctPerSession),
+      agent_cpu_by_thread_pct: Object.fromEntries(Object.entries(speaking.byThreadPct).map(([name, pct]) => [name, round(pct)])),
+      wrtc_bare_cpu_by_thread_pct: Object.fromEntries(Object.entries(bare.byThreadPct).map(([name, pct]) => [name, round(pct)])),
+      agent_cpu_answers_in_window: speaking.turns,
+      agent_cpu_underruns_in_window: speaking.underruns,
+      agent_cpu_fakes_process_pct: round(speaking.otherSidePct),
+    },
+    baselines: { wrtc_bare_cpu_pct_per_session: round(bare.pctPerSession) },
+    ratios: {
+      agent_cpu_vs_wrtc_bare: round(speaking.pctPerSession / bare.pctPerSession),
+      agent_cpu_vs_idle: round(speaking.pctPerSession / idle.pctPerSession),
+    },
+    goals: { agent_cpu_pct_per_session: 2.5 },
+  };
+}
+
+/**
+ * 10 agents in a process of their own (so its CPU is theirs alone), each in a call with one
+ * person, talking (and answered) or silent; the fakes in another process.
+ */
+async function measureAgentCpu(speaking: boolean, perfFile?: string): Promise<CpuRun> {
+  const fakes = fork(SELF, ['--fakes'], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const agents = fork(SELF, ['--agents'], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    execArgv: perfFile ? [...process.execArgv, '--perf-basic-prof'] : process.execArgv,
+  });
+  try {
+    const urls = await nextMessage<FakeUrls>(fakes, 'ready');
+    const callIds = Array.from({ length: CPU_SESSIONS }, (_, i) => `cpu-${speaking ? 'talking' : 'silent'}-${i + 1}`);
+    for (const callId of callIds) {
+      fakes.send({ type: speaking ? 'talk' : 'join', callId });
+      await nextMessage(fakes, 'talking');
+    }
+    agents.send({ type: 'start', urls, callIds });
+    await nextMessage(agents, 'window-started');
+    if (perfFile) {
+      const seconds = String(CPU_WINDOW_MS / 1000 - 1);
+      spawn('perf', ['record', '-F', '999', '-g', '-p', String(agents.pid), '-o', perfFile, '--', 'sleep', seconds], { stdio: 'ignore' });
+    }
+    const fakesBefore = await cpuOf(fakes);
+    const measured = await nextMessage<CpuWindowMessage>(agents, 'measured');
+    const fakesCpuMs = (await cpuOf(fakes)) - fakesBefore;
+    return {
+      ...perSession(measured.window),
+      otherSidePct: (fakesCpuMs / measured.window.wallMs) * 100,
+      underruns: measured.underruns,
+      turns: measured.turns,
+    };
+  } finally {
+    // The agents leave first, so they do not see their calls vanish under them.
+    agents.send({ type: 'close' });
+    await exited(agents);
+    fakes.send({ type: 'close' });
+    await exited(fakes);
+  }
+}
+
+/** wrtc alone: each session one sending and one receiving peer connection, to another process. */
+async function measureBarePeersCpu(): Promise<CpuRun> {
+  const local = fork(SELF, ['--bare-peers'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const remote = fork(SELF, ['--bare-peers'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  try {
+    await Promise.all([nextMessage(local, 'ready'), nextMessage(remote, 'ready')]);
+    for (let i = 0; i < CPU_SESSIONS; i++) {
+      for (const [sender, receiver] of [
+        [local, remote],
+        [remote, local],
+      ] as const) {
+        sender.send({ type: 'offer' });
+        const offer = await nextMessage<{ id: number; sdp: string }>(sender, 'offer');
+        receiver.send({ type: 'answer', sdp: offer.sdp });
+        const answer = await nextMessage<{ sdp: string }>(receiver, 'answer');
+        sender.send({ type: 'accept', id: offer.id, sdp: answer.sdp });
+        await nextMessage(sender, 'accepted');
+      }
+    }
+    remote.send({ type: 'send' });
+    local.send({ type: 'send' });
+    await new Promise((resolve) => setTimeout(resolve, CPU_WARMUP_MS));
+    local.send({ type: 'measure' });
+    await nextMessage(local, 'window-started');
+    const remoteBefore = await cpuOf(remote);
+    const measured = await nextMessage<CpuWindowMessage & { framesReceived: number }>(local, 'measured');
+    const remoteCpuMs = (await cpuOf(remote)) - remoteBefore;
+    if (measured.framesReceived === 0) throw new Error('the bare peers received no audio');
+    return { ...perSession(measured.window), otherSidePct: (remoteCpuMs / measured.window.wallMs) * 100, underruns: 0, turns: 0 };
+  } finally {
+    local.send({ type: 'close' });
+    remote.send({ type: 'close' });
+    await Promise.all([exited(local), exited(remote)]);
+  }
+}
+
+function perSession(window: CpuWindow): Pick<CpuRun, 'pctPerSession' | 'byThreadPct'> {
+  const pct = (ms: number) => (ms / window.wallMs / CPU_SESSIONS) * 100;
+  return {
+    pctPerSession: pct(window.cpuMs),
+    byThreadPct: Object.fromEntries(
+      Object.entries(window.byThread)
+        .sort(([, a], [, b]) => b - a)
+        .map(([name, ms]) => [name, pct(ms)]),
+    ),
+  };
+}
+
+async function cpuOf(child: ChildProcess): Promise<number> {
+  child.send({ type: 'cpu' });
+  return (await nextMessage<{ cpuMs: number }>(child, 'cpu')).cpuMs;
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+function replyWithCpu(message: { type: string }): void {
+  if (message.type !== 'cpu') return;
+  const { user, system } = process.cpuUsage();
+  process.send?.({ type: 'cpu', cpuMs: (user + system) / 1000 });
+}
+
+/** The agents' process: joins one agent per call, waits for the steady state, measures its own CPU. */
+async function runAgents(): Promise<void> {
+  const { Agent } = await import('../src/agent/index.js');
+  const { StreamEdge } = await import('../src/edge/index.js');
+  const { GeminiRealtime } = await import('../src/llm/gemini/realtime.js');
+  const agents: InstanceType<typeof Agent>[] = [];
+  let edge: InstanceType<typeof StreamEdge> | undefined;
+  process.on('message', (message: { type: string; urls?: FakeUrls; callIds?: string[] }) => {
+    if (message.type === 'close') {
+      void Promise.all(agents.map((agent) => agent.close()))
+        .then(() => edge?.close())
+        .finally(() => process.exit(0));
+    }
+    if (message.type !== 'start') return;
+    const { urls, callIds } = message as { urls: FakeUrls; callIds: string[] };
+    void (async () => {
+      edge = new StreamEdge({
+        apiKey: API_KEY,
+        apiSecret: API_SECRET,
+        baseUrl: urls.baseUrl,
+        videoBaseUrl: urls.videoBaseUrl,
+        locationHintUrl: urls.locationHintUrl,
+        openBrowser: false,
+      });
+      const llm = new GeminiRealtime({ apiKey: urls.liveApiKey, baseUrl: urls.liveBaseUrl });
+      for (const callId of callIds) {
+        const agent = new Agent({ edge, llm, agentUser: { id: 'bench-agent' } });
+        await agent.join(await agent.createCall('default', callId));
+        agents.push(agent);
+      }
+      await new Promise((resolve) => setTimeout(resolve, CPU_WARMUP_MS));
+      const sum = (pick: (stats: ReturnType<InstanceType<typeof Agent>['stats']>) => number) =>
+        agents.reduce((total, agent) => total + pick(agent.stats()), 0);
+      const [underrunsBefore, turnsBefore] = [sum((s) => s.audioUnderruns), sum((s) => s.turns)];
+      const meter = startCpuWindow();
+      process.send?.({ type: 'window-started' });
+      await new Promise((resolve) => setTimeout(resolve, CPU_WINDOW_MS));
+      const window = meter.stop();
+      process.send?.({
+        type: 'measured',
+        window,
+        underruns: sum((s) => s.audioUnderruns) - underrunsBefore,
+        turns: sum((s) => s.turns) - turnsBefore,
+      } satisfies CpuWindowMessage);
+    })().catch((error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    });
+  });
+}
+
+/** One side of the bare wrtc baseline, driven by the parent's messages. */
+async function runBarePeers(): Promise<void> {
+  const { BarePeers } = await import('./support/bare-peers.js');
+  const peers = new BarePeers();
+  process.on('message', (message: { type: string; sdp?: string; id?: number }) => {
+    replyWithCpu(message);
+    void (async () => {
+      switch (message.type) {
+        case 'offer':
+          process.send?.({ type: 'offer', ...(await peers.offerSending()) });
+          break;
+        case 'answer':
+          process.send?.({ type: 'answer', sdp: await peers.answerReceiving(message.sdp!) });
+          break;
+        case 'accept':
+          await peers.accept(message.id!, message.sdp!);
+          process.send?.({ type: 'accepted' });
+          break;
+        case 'send':
+          peers.startSending();
+          break;
+        case 'measure': {
+          const framesBefore = peers.framesReceived;
+          const meter = startCpuWindow();
+          process.send?.({ type: 'window-started' });
+          await new Promise((resolve) => setTimeout(resolve, CPU_WINDOW_MS));
+          const window = meter.stop();
+          process.send?.({ type: 'measured', window, underruns: 0, turns: 0, framesReceived: peers.framesReceived - framesBefore });
+          break;
+        }
+        case 'close':
+          peers.close();
+          process.exit(0);
+      }
+    })();
+  });
+  process.send?.({ type: 'ready' });
+}
+
 async function serveFakes(): Promise<void> {
   const { FakeStreamApi } = await import('../test/fakes/stream-api/index.js');
   const { FakeStreamVideo } = await import('../test/fakes/stream-video/index.js');
@@ -220,7 +497,12 @@ async function serveFakes(): Promise<void> {
   live.script.paceFactor = 4;
   live.script.defaultTurn = { userText: ['Tell me more'], answerText: ['Sure, here is more.'], answerAudioMs: 2000 };
   process.on('message', (message: { type: string; callId?: string }) => {
-    if (message.type === 'talk' && message.callId) {
+    replyWithCpu(message);
+    if (message.type === 'join' && message.callId) {
+      // In the call with an open, silent microphone: WebRTC keeps sending, the model says nothing.
+      video.call(message.callId).addParticipant({ userId: `human-${message.callId}` });
+      process.send?.({ type: 'talking', callId: message.callId });
+    } else if (message.type === 'talk' && message.callId) {
       const human = video.call(message.callId).addParticipant({ userId: `human-${message.callId}` });
       void (async () => {
         while (!human.left) {
