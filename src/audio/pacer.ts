@@ -12,6 +12,10 @@
  * and its last frame is out (reason `ended`), on `flush()` (barge-in, reason `flushed`), or when
  * no audio arrives for `gapTimeoutMs` without an `end()` (reason `timeout`).
  *
+ * Output rate: `sampleRate`, or with `followInputRate` the rate each utterance was written at,
+ * for an output that takes any rate (wrtc's RTCAudioSource converts in native code on its
+ * encoder thread, far cheaper than a resampler here on the event loop).
+ *
  * The hot path allocates nothing: every frame goes out through one reused buffer.
  */
 import { AgentsError, ValidationError } from '../core/errors.js';
@@ -30,6 +34,13 @@ export interface AudioPacerOptions {
   onFrame(samples: Int16Array, sampleRate: number): void;
   /** Output rate in Hz, a multiple of 100. Default 48000 (WebRTC). */
   sampleRate?: number;
+  /**
+   * Send each utterance at the rate its first chunk was written at (when that is a multiple of
+   * 100 Hz), rather than resampling it to `sampleRate`; `sampleRate` is then only the rate of
+   * the silence before the first utterance. Later chunks of the same utterance at another rate
+   * are resampled to the utterance's. For outputs that accept any rate. Default false.
+   */
+  followInputRate?: boolean;
   /** Most audio held, in ms; when full the oldest audio is dropped (and counted). Default 120 000. */
   maxBufferMs?: number;
   /** Send silence frames while there is nothing to play (a WebRTC track must keep flowing). Default true. */
@@ -92,19 +103,22 @@ const log = createLogger('audio.pacer');
 
 export class AudioPacer {
   readonly events = new EventBus<AudioPacerEvents>();
-  readonly sampleRate: number;
-  readonly frameSize: number;
 
   readonly #onFrame: (samples: Int16Array, sampleRate: number) => void;
+  readonly #followInputRate: boolean;
+  readonly #maxBufferMs: number;
   readonly #sendSilenceWhenIdle: boolean;
   readonly #maxBurstFrames: number;
   readonly #gapTimeoutFrames: number;
   readonly #clock: Clock;
-  readonly #queue: SampleQueue;
+  /** Output rate (Hz) and samples per 10 ms frame at it. */
+  #sampleRate: number;
+  #frameSize: number;
+  #queue: SampleQueue;
   /** One per input rate, so each stream keeps its filter state across writes. */
   readonly #resamplers = new Map<number, Resampler>();
   /** The reused output buffer. */
-  readonly #frame: Int16Array;
+  #frame: Int16Array;
 
   #started = false;
   #closed = false;
@@ -128,7 +142,7 @@ export class AudioPacer {
   #lateTicks = 0;
   #maxLateMs = 0;
   #skippedFrames = 0;
-  #droppedSamples = 0;
+  #droppedMs = 0;
   #outputErrors = 0;
 
   constructor(options: AudioPacerOptions) {
@@ -150,15 +164,27 @@ export class AudioPacer {
       throw new ValidationError('gapTimeoutMs', `expected at least ${FRAME_DURATION_MS} ms, got ${String(gapTimeoutMs)}`);
     }
 
-    this.sampleRate = sampleRate;
-    this.frameSize = frameSize;
+    this.#sampleRate = sampleRate;
+    this.#frameSize = frameSize;
     this.#onFrame = options.onFrame;
+    this.#followInputRate = options.followInputRate ?? false;
+    this.#maxBufferMs = maxBufferMs;
     this.#sendSilenceWhenIdle = options.sendSilenceWhenIdle ?? true;
     this.#maxBurstFrames = maxBurstFrames;
     this.#gapTimeoutFrames = Math.ceil(gapTimeoutMs / FRAME_DURATION_MS);
     this.#clock = options.clock ?? systemClock;
     this.#queue = new SampleQueue(Math.floor((maxBufferMs * sampleRate) / 1000));
     this.#frame = new Int16Array(frameSize);
+  }
+
+  /** The rate frames go out at now, in Hz. */
+  get sampleRate(): number {
+    return this.#sampleRate;
+  }
+
+  /** Samples per frame at that rate. */
+  get frameSize(): number {
+    return this.#frameSize;
   }
 
   /** Whether an utterance is playing (or waiting for more of its audio). */
@@ -180,7 +206,7 @@ export class AudioPacer {
       lateTicks: this.#lateTicks,
       maxLateMs: this.#maxLateMs,
       skippedMs: this.#skippedFrames * FRAME_DURATION_MS,
-      droppedMs: this.#samplesToMs(this.#droppedSamples),
+      droppedMs: this.#droppedMs,
       bufferedMs: this.bufferedMs,
       outputErrors: this.#outputErrors,
     };
@@ -204,6 +230,9 @@ export class AudioPacer {
     assertInt16Array(samples, 'samples');
     assertSampleRate(sampleRate, 'sampleRate');
     if (this.#closed) return;
+    if (this.#followInputRate && !this.#inUtterance && sampleRate !== this.#sampleRate && sampleRate % 100 === 0 && samples.length > 0) {
+      this.#setOutputRate(sampleRate); // between utterances the queue is empty
+    }
     const resampler = this.#resamplerFor(sampleRate); // throws on an unsupported ratio, before any change
     if (samples.length === 0) return;
 
@@ -248,17 +277,27 @@ export class AudioPacer {
     this.#inUtterance = false;
   }
 
+  #setOutputRate(sampleRate: number): void {
+    this.#sampleRate = sampleRate;
+    this.#frameSize = samplesPer10Ms(sampleRate);
+    this.#frame = new Int16Array(this.#frameSize);
+    this.#queue = new SampleQueue(Math.floor((this.#maxBufferMs * sampleRate) / 1000));
+    for (const resampler of this.#resamplers.values()) resampler.close();
+    this.#resamplers.clear();
+  }
+
   #resamplerFor(sampleRate: number): Resampler {
     let resampler = this.#resamplers.get(sampleRate);
     if (!resampler) {
-      resampler = createResampler(sampleRate, this.sampleRate);
+      resampler = createResampler(sampleRate, this.#sampleRate);
       this.#resamplers.set(sampleRate, resampler);
     }
     return resampler;
   }
 
   #enqueue(samples: Int16Array): void {
-    this.#droppedSamples += this.#queue.push(samples);
+    const dropped = this.#queue.push(samples);
+    if (dropped > 0) this.#droppedMs += this.#samplesToMs(dropped);
   }
 
   #openUtterance(): void {
@@ -323,7 +362,7 @@ export class AudioPacer {
     const frame = this.#frame;
     const queued = this.#queue.length;
     const lastOfUtterance = this.#inUtterance && this.#endRequested;
-    if (queued >= this.frameSize || (queued > 0 && lastOfUtterance)) {
+    if (queued >= this.#frameSize || (queued > 0 && lastOfUtterance)) {
       // A short tail is only sent once the utterance has ended: padded with silence.
       const read = this.#queue.read(frame);
       if (read < frame.length) frame.fill(0, read);
@@ -337,7 +376,7 @@ export class AudioPacer {
       } else if (++this.#gapFrames >= this.#gapTimeoutFrames) {
         // No end() and no audio for gapTimeoutMs: the utterance is over. A sub-frame tail this
         // stale would only click, so it is dropped.
-        this.#droppedSamples += this.#queue.clear();
+        this.#droppedMs += this.#samplesToMs(this.#queue.clear());
         for (const resampler of this.#resamplers.values()) resampler.reset();
         this.#finishUtterance('timeout');
       }
@@ -367,7 +406,7 @@ export class AudioPacer {
   #deliver(frame: Int16Array): void {
     this.#framesSent++;
     try {
-      this.#onFrame(frame, this.sampleRate);
+      this.#onFrame(frame, this.#sampleRate);
     } catch (thrown) {
       // One bad frame must not stop the stream: count it, report it, keep time.
       this.#outputErrors++;
@@ -381,6 +420,6 @@ export class AudioPacer {
   }
 
   #samplesToMs(samples: number): number {
-    return (samples / this.sampleRate) * 1000;
+    return (samples / this.#sampleRate) * 1000;
   }
 }

@@ -101,6 +101,42 @@ describe('AudioPacer', () => {
     expect(zeroCrossingFrequency(played, 48_000, 480, 4320)).toBeCloseTo(500, 0);
   });
 
+  it('with followInputRate, sends each utterance at the rate it was written at, without resampling', () => {
+    const { pacer, clock, frames, events } = harness({ followInputRate: true });
+    pacer.start();
+    clock.advance(20); // silence at 48 kHz until the first utterance
+    const speech = ramp(240 * 3);
+    pacer.write(speech.subarray(0, 100), 24_000);
+    pacer.write(speech.subarray(100), 24_000);
+    pacer.write(tone(500, 16_000, 20), 16_000); // same utterance, another rate: resampled to 24 kHz
+    pacer.end();
+    clock.advance(100);
+
+    expect(frames.slice(0, 3).map((f) => [f.sampleRate, f.samples.length])).toEqual([
+      [48_000, 480],
+      [48_000, 480],
+      [48_000, 480],
+    ]);
+    const utterance = frames.slice(3, 8);
+    expect(utterance.every((f) => f.sampleRate === 24_000 && f.samples.length === 240)).toBe(true);
+    expect(concat(utterance.slice(0, 3).map((f) => f.samples))).toEqual(speech); // sample for sample
+    expect(zeroCrossingFrequency(concat(utterance.slice(3).map((f) => f.samples)), 24_000, 40, 440)).toBeCloseTo(500, -1);
+    expect(frames.slice(8).every((f) => f.sampleRate === 24_000 && isSilent(f.samples))).toBe(true); // stays at 24 kHz
+    expect(events.map((e) => e.name)).toEqual(['playbackStarted', 'playbackDrained']);
+    expect(events[1]?.payload).toMatchObject({ reason: 'ended', playedMs: 50 });
+
+    pacer.write(ramp(480 * 2), 48_000); // a new utterance at 48 kHz switches back
+    pacer.end();
+    clock.advance(30);
+    const last = frames.filter((f) => !isSilent(f.samples)).slice(-2);
+    expect(last.map((f) => [f.sampleRate, f.samples.length])).toEqual([
+      [48_000, 480],
+      [48_000, 480],
+    ]);
+    expect(concat(last.map((f) => f.samples))).toEqual(ramp(480 * 2));
+    expect(pacer.stats).toMatchObject({ underruns: 0, droppedMs: 0, bufferedMs: 0 });
+  });
+
   it('sends silence in the very next frame after flush() (barge-in)', () => {
     const { pacer, clock, frames, events } = harness();
     pacer.start();

@@ -1,7 +1,8 @@
 /**
  * The agent's published audio track: an RTCAudioSource fed one 10 ms frame per 10 ms by an
- * AudioPacer. `write()` takes any chunk size at 16, 24 or 48 kHz and returns at once; `flush()`
- * empties the queue so the next frame out is silence; gaps play as silence and are counted.
+ * AudioPacer, at the rate the audio was written at. `write()` takes any chunk size at 16, 24 or
+ * 48 kHz and returns at once; `flush()` empties the queue so the next frame out is silence;
+ * gaps play as silence and are counted.
  * The track lives as long as this object, so the call can republish it after a rejoin.
  */
 import { AudioPacer, WEBRTC_SAMPLE_RATE } from '../../audio/index.js';
@@ -26,6 +27,9 @@ export class PublishedAudio implements AudioOutput {
     const source = this.#source;
     this.#pacer = new AudioPacer({
       sampleRate: WEBRTC_SAMPLE_RATE,
+      // The source takes 10 ms at any rate and converts to the encoder's 48 kHz on wrtc's own
+      // encoder thread: a model's 24 kHz voice goes out as it is, with no resampling here.
+      followInputRate: true,
       // wrtc copies the frame synchronously, so the pacer's reused buffer can go straight in.
       onFrame: (samples, sampleRate) => source.onData({ samples, sampleRate }),
     });
