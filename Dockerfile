@@ -38,6 +38,7 @@ EXPOSE 8080
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.PORT}/health`).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # SIGTERM drains: no new sessions, every session closed (transcripts flushed) within
-# DRAIN_TIMEOUT_MS, then exit 0. Give `docker stop` more than that: docker stop -t 40.
+# DRAIN_TIMEOUT_MS, then exit 0, or 1 when sessions still closing had to be abandoned.
+# Give `docker stop` more than that: docker stop -t 40.
 STOPSIGNAL SIGTERM
 CMD ["node", "src/cli.js", "serve"]

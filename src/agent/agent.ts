@@ -9,7 +9,7 @@
  *
  * `join` starts the call connection, the model session and the conversation in parallel; if
  * any fails, the others are closed and the error names the failing component. `close` is
- * idempotent: it stops the model, flushes the transcript and leaves the call.
+ * idempotent: it stops the model, leaves the call and flushes the transcript.
  */
 import { randomUUID } from 'node:crypto';
 import { AgentsError, toError, ValidationError } from '../core/errors.js';
@@ -173,7 +173,7 @@ export class Agent {
     };
   }
 
-  /** Stops the model, flushes the transcript and leaves the call. Idempotent. */
+  /** Stops the model, leaves the call and flushes the transcript (leaving never waits for it). Idempotent. */
   close(reason = 'closed'): Promise<void> {
     this.#closing ??= this.#shutdown(reason);
     return this.#closing;
@@ -295,26 +295,38 @@ export class Agent {
     return this.#joined.session;
   }
 
-  async #shutdown(reason: string): Promise<void> {
+  /** Persists what is left of the transcript (closing a conversation the agent created). */
+  async #writeTranscript(joined: Joined): Promise<void> {
     try {
-      const joined = this.#joined ?? (await this.#joining?.catch(() => undefined));
-      if (!joined) return;
-      for (const unsubscribe of joined.unsubscribe.splice(0)) unsubscribe();
-      joined.recorder.close();
-      // The model first, so nothing new is said; the transcript next, while the call is still
-      // up; the call last.
-      await joined.session.close().catch((error: unknown) => this.#reportError(toError(error)));
-      joined.input.close();
-      finishOpenMessages(joined.conversation);
       if (joined.ownsConversation) {
         const report = await joined.conversation.close();
         if (!report.persisted) this.#logger.warn({ unpersisted: report.unpersisted }, 'transcript not fully persisted');
       } else {
         await joined.conversation.flush();
       }
+    } catch (error) {
+      this.#reportError(toError(error));
+    }
+  }
+
+  async #shutdown(reason: string): Promise<void> {
+    try {
+      const joined = this.#joined ?? (await this.#joining?.catch(() => undefined));
+      if (!joined) return;
+      for (const unsubscribe of joined.unsubscribe.splice(0)) unsubscribe();
+      joined.recorder.close();
+      // The model first, so nothing new is said, and turns it cut short are final in the
+      // transcript at once, in memory. Then the call is left while the transcript is written:
+      // the chat is written over REST whether or not the agent is still in the call, and a
+      // chat that hangs must not keep the agent in it.
+      await joined.session.close().catch((error: unknown) => this.#reportError(toError(error)));
+      joined.input.close();
+      finishOpenMessages(joined.conversation);
+      const transcriptWritten = this.#writeTranscript(joined);
       await joined.connection.close().catch((error: unknown) => this.#reportError(toError(error)));
       this.#logger.info({ call: joined.call.cid, reason }, 'agent left the call');
       this.events.emit('agent.left', { call: joined.call, reason });
+      await transcriptWritten;
     } finally {
       this.#finished();
     }

@@ -22,7 +22,7 @@ export interface SessionRecord {
   state: SessionState;
   /** ISO 8601, once ended. */
   endedAt?: string;
-  /** Why it ended: 'closed', 'idle', 'max-duration', 'call-ended', 'error', 'drain', 'lease-lost'. */
+  /** Why it ended: 'closed', 'idle', 'max-duration', 'call-ended', 'error', 'drain', 'lease-lost', 'abandoned'. */
   endReason?: string;
   /** When it ended with an error: the error's message (no stack, no secrets). */
   error?: string;

@@ -212,7 +212,7 @@ describe('SessionManager', () => {
 
   it('drains within its timeout even when an agent never finishes closing, and aborts starts', async () => {
     const { manager, agents } = await node({ agents: { closeDelayMs: 60_000 } });
-    await manager.start(call('stuck'));
+    const stuck = await manager.start(call('stuck'));
     agents.options.hang = true;
     const starting = manager.start(call('starting')).catch((error: unknown) => error);
     await until(() => agents.signals.length === 2);
@@ -220,6 +220,13 @@ describe('SessionManager', () => {
     expect(await starting).toMatchObject({ code: 'DRAINING' });
     expect(agents.signals[1]!.aborted).toBe(true);
     expect(drained).toEqual({ closed: 1, abandoned: 1 });
+    // The abandoned session's record says so, already stored when the drain returns.
+    expect(await manager.get(stuck.sessionId)).toMatchObject({
+      state: 'ended',
+      endReason: 'abandoned',
+      error: expect.stringContaining('still closing when the drain timeout (100 ms) ran out'),
+    });
+    expect(manager.activeCount).toBe(0);
   });
 
   it('publishes figures: turns, latencies and the agent counters, live and in Prometheus', async () => {

@@ -14,6 +14,7 @@ import { installCrashGuard } from './crash-guard.js';
 import { DEFAULT_AGENT_FACTORY_FILES, loadAgentFactory } from './load-agent-factory.js';
 import type { AgentFactory } from './session-agent.js';
 import type { AuthorizeCall } from './session-routes.js';
+import type { DrainResult } from './session-manager.js';
 import { Worker, workerRateLimiter } from './worker.js';
 
 export interface ServeWorkerOptions {
@@ -32,8 +33,8 @@ export interface ServingWorker {
   app: FastifyInstance;
   worker: Worker;
   stores: WorkerStores;
-  /** Drains sessions, then closes the server and the stores. Idempotent. */
-  shutdown(reason: string): Promise<void>;
+  /** Drains sessions, then closes the server and the stores; says what the drain closed and abandoned. Idempotent. */
+  shutdown(reason: string): Promise<DrainResult>;
 }
 
 export async function serveWorker(options: ServeWorkerOptions): Promise<ServingWorker> {
@@ -68,7 +69,7 @@ export async function serveWorker(options: ServeWorkerOptions): Promise<ServingW
       'worker ready',
     );
 
-    let shuttingDown: Promise<void> | undefined;
+    let shuttingDown: Promise<DrainResult> | undefined;
     const shutdown = (reason: string) =>
       (shuttingDown ??= (async () => {
         logger.info({ reason, sessions: worker.manager.activeCount, drainTimeoutMs: config.worker.drainTimeoutMs }, 'draining');
@@ -78,6 +79,7 @@ export async function serveWorker(options: ServeWorkerOptions): Promise<ServingW
         await worker.close();
         await stores.close();
         uninstallCrashGuard();
+        return drained;
       })());
     return { address, app, worker, stores, shutdown };
   } catch (error) {
@@ -107,7 +109,9 @@ async function defaultFactory(logger: Logger): Promise<AgentFactory> {
 
 /**
  * SIGTERM / SIGINT: shut down gracefully and exit 0 (explicitly: wrtc can crash a process
- * that exits by itself). A second signal while draining exits at once with 1.
+ * that exits by itself), or 1 when the drain had to abandon sessions (DRAIN_TIMEOUT_MS ran out
+ * while agents were still closing), so an orchestrator sees that the shutdown was not clean.
+ * A second signal while draining exits at once with 1.
  */
 export function exitOnSignals(serving: ServingWorker, logger: Logger = createLogger('worker')): void {
   let received = false;
@@ -118,7 +122,10 @@ export function exitOnSignals(serving: ServingWorker, logger: Logger = createLog
     }
     received = true;
     serving.shutdown(signal).then(
-      () => process.exit(0),
+      ({ abandoned }) => {
+        if (abandoned > 0) logger.error({ abandoned }, 'exiting with 1: the drain abandoned sessions');
+        process.exit(abandoned > 0 ? 1 : 0);
+      },
       (error: unknown) => {
         logger.error({ err: error }, 'shutdown failed');
         process.exit(1);

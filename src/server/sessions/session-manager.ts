@@ -71,9 +71,15 @@ export interface StartedSession {
 export interface DrainResult {
   /** Sessions that ended within the timeout. */
   closed: number;
-  /** Sessions still closing when the timeout passed. */
+  /**
+   * Sessions still closing when the timeout passed: recorded as ended `abandoned` and left to
+   * finish closing by themselves (their transcript may be incomplete).
+   */
   abandoned: number;
 }
+
+/** How long a drain that ran out waits more for the abandoned sessions' final records to be stored. */
+const ABANDON_RELEASE_WAIT_MS = 2_000;
 
 export class SessionManager {
   readonly nodeId: string;
@@ -247,7 +253,8 @@ export class SessionManager {
 
   /**
    * Stops accepting sessions and closes every one (agents leave, transcripts are flushed),
-   * waiting at most `timeoutMs`. Idempotent: later calls return the first drain.
+   * waiting at most `timeoutMs`; sessions still closing then are abandoned (see DrainResult).
+   * Idempotent: later calls return the first drain.
    */
   drain(timeoutMs: number): Promise<DrainResult> {
     this.#draining ??= this.#drain(timeoutMs);
@@ -278,13 +285,33 @@ export class SessionManager {
     const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
     // Ended *and* released: the final record is in the store before we report the session closed.
     const finished = sessions.map((session) => session.end('drain').then(() => this.#released(session)));
-    let closed = 0;
-    for (const done of finished) void done.then(() => closed++);
     await Promise.race([Promise.all(finished), timedOut]);
     clearTimeout(timer);
-    const abandoned = sessions.length - closed;
-    if (abandoned > 0) this.#logger.error({ abandoned, timeoutMs }, 'sessions still closing after the drain timeout');
-    return { closed, abandoned };
+    // Still here: ended but its record not stored yet, or still closing (abandoned below).
+    const unreleased = sessions.filter((session) => this.#sessions.has(session.sessionId));
+    const abandoned = unreleased.filter((session) => session.state !== 'ended');
+    if (unreleased.length > 0) await this.#abandon(abandoned, unreleased, timeoutMs);
+    return { closed: sessions.length - abandoned.length, abandoned: abandoned.length };
+  }
+
+  /**
+   * The drain ran out: what is left of each session is finalised here, without its agent (whose
+   * close is what hangs, e.g. a transcript write to a chat that does not answer): the session
+   * ends as `abandoned`, its final record is released in the store (bounded), and the log says
+   * which sessions were abandoned, so the process can exit non-zero knowing what it left behind.
+   */
+  async #abandon(abandoned: Session[], unreleased: Session[], timeoutMs: number): Promise<void> {
+    const why = new Error(`The agent was still closing when the drain timeout (${timeoutMs} ms) ran out; its transcript may be incomplete.`);
+    const released = Promise.all(unreleased.map((session) => this.#released(session)));
+    for (const session of abandoned) session.abandon(why);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([released, new Promise((resolve) => (timer = setTimeout(resolve, ABANDON_RELEASE_WAIT_MS)))]);
+    clearTimeout(timer);
+    if (abandoned.length === 0) return;
+    this.#logger.error(
+      { timeoutMs, abandoned: abandoned.map((session) => ({ sessionId: session.sessionId, call: `${session.call.type}:${session.call.id}` })) },
+      'drain timed out: sessions abandoned while their agents were still closing',
+    );
   }
 
   /** Called once per session when it is over: release its slot, record how it ended, count it. */

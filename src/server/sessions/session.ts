@@ -16,7 +16,8 @@ import { LatencySummary } from './latency-summary.js';
 import type { AgentFactory, AgentTurnMetrics, SessionAgent, SessionAgentStats } from './session-agent.js';
 import { AgentStartError, SessionClosedError, WorkerDrainingError } from './session-errors.js';
 
-export type SessionEndReason = 'closed' | 'idle' | 'max-duration' | 'call-ended' | 'error' | 'drain' | 'lease-lost';
+/** `abandoned`: the node stopped waiting for the agent to finish closing (the drain ran out). */
+export type SessionEndReason = 'closed' | 'idle' | 'max-duration' | 'call-ended' | 'error' | 'drain' | 'lease-lost' | 'abandoned';
 
 export interface SessionEnd {
   reason: SessionEndReason;
@@ -128,6 +129,19 @@ export class Session {
     if (this.#state === 'starting') this.#abort.abort(new SessionClosedError(reason));
     else if (this.#state === 'active') void this.#closeAgent();
     return this.#ended;
+  }
+
+  /**
+   * Gives up waiting for the agent to close: the session ends now, as `abandoned` with `why`,
+   * while the agent's close goes on by itself (for as long as the process lives). For a drain
+   * that ran out of time, so the record can say so before the process exits. A no-op once ended.
+   */
+  abandon(why: Error): void {
+    if (this.#state === 'ended') return;
+    this.#requestedEnd = { reason: 'abandoned', error: why };
+    this.#abort.abort(new SessionClosedError('abandoned'));
+    this.#stats(); // the last figures the agent can give
+    this.#finish();
   }
 
   /** The registry record: who, where, state, how it ended, and the figures so far. */

@@ -4,7 +4,7 @@
  * Stream does (api_key query + server JWT), keeps channels and messages like Stream (message
  * ids are unique; a second send with the same id fails), and can misbehave on purpose:
  * latency, latency spikes, 429/503 failures (optionally after the change was applied, as when
- * a response is lost), and scripted one-off failures. Like Stream, it refuses a channel whose
+ * a response is lost), scripted one-off failures, and requests held unanswered (`hold`). Like Stream, it refuses a channel whose
  * creator or members are not users, and a message whose author is not one (`addUser` or the
  * users route creates them).
  *
@@ -84,6 +84,7 @@ export class FakeStreamApi {
   readonly events: Array<{ cid: string; event: Record<string, unknown> }> = [];
   misbehaviour: Misbehaviour = {};
   readonly #scripted: FailureScript[] = [];
+  readonly #holds = new Set<{ match: (request: { method: string; path: string }) => boolean; released: Promise<void> }>();
   #random: () => number;
 
   constructor(options: FakeStreamApiOptions = {}) {
@@ -104,6 +105,21 @@ export class FakeStreamApi {
       body: { code: options.code ?? 4, message: options.message ?? `scripted failure ${status}`, StatusCode: status },
       match: options.match,
     });
+  }
+
+  /**
+   * Matching requests get no answer (the connection stays open) until the returned function
+   * is called; then they are handled as usual. A Stream that hangs, for tests of what must not
+   * wait for it. Each request is recorded when it arrives, held or not.
+   */
+  hold(match: (request: { method: string; path: string }) => boolean): () => void {
+    let release!: () => void;
+    const hold = { match, released: new Promise<void>((resolve) => (release = resolve)) };
+    this.#holds.add(hold);
+    return () => {
+      this.#holds.delete(hold);
+      release();
+    };
   }
 
   /** Stored messages of a channel in creation order. */
@@ -156,6 +172,7 @@ export class FakeStreamApi {
       reply(401, { code: 2, message: authError, StatusCode: 401 });
       return true;
     }
+    for (const hold of this.#holds) if (hold.match(record)) await hold.released;
     await this.#delay();
     const scripted = this.#takeScripted(record);
     if (scripted) {
