@@ -2,9 +2,11 @@
  * The worker on an HTTP server: the sessions API, `/ready` and `/metrics`, added to the app
  * that `createServer` built (so the completion API, CORS, auth and error handling are shared).
  *
- *   const stores = openStores({ redisUrl: config.worker.redisUrl });
- *   const app = await createServer({ config, llm, store: stores.keyValue });
- *   const worker = await Worker.attach(app, { config, factory, sessions: stores.sessions, keyValue: stores.keyValue });
+ *   const stores = await openStores({ redisUrl: config.worker.redisUrl });
+ *   const metrics = new WorkerMetrics();
+ *   const rateLimiter = workerRateLimiter(config, stores.keyValue, metrics, logger);   // one per node
+ *   const app = await createServer({ config, llm, store: stores.keyValue, rateLimiter });
+ *   const worker = await Worker.attach(app, { config, factory, sessions: stores.sessions, keyValue: stores.keyValue, rateLimiter, metrics });
  *   await app.listen({ port: 8080 });
  *   await worker.start();                  // /ready turns 200
  *   // SIGTERM:
