@@ -44,4 +44,22 @@ describe('PiiMasker', () => {
     expect(isValidIban('DE89 3704 0044 0532 0130 00')).toBe(true);
     expect(isValidIban('DE89 3704 0044 0532 0130 01')).toBe(false);
   });
+
+  // A body may carry a megabyte of text. Each of these took a scan per character (or per way
+  // of splitting a digit run) before; all of them must come back, in one pass over the text.
+  test.each([
+    ['a megabyte of digits', '1'.repeat(1_000_000)],
+    ['local-part characters with no @', 'a.'.repeat(500_000)],
+    ['digit runs starting with 0', `${'0'.repeat(50)} ${'9'.repeat(50)} `.repeat(10_000)],
+    ['plus signs before digit runs', `+${'1'.repeat(40)} `.repeat(20_000)],
+  ])('masks %s in one pass', (_label, text) => {
+    expect(new PiiMasker().mask(text)).toEqual({ text, entities: [] });
+  });
+
+  test('many values in one text are all masked', () => {
+    const text = Array.from({ length: 20_000 }, (_, i) => `10.0.${Math.floor(i / 250)}.${i % 250}`).join(' ');
+    const { entities } = new PiiMasker().mask(text);
+    expect(entities).toHaveLength(20_000);
+  });
 });
+
