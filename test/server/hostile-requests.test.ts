@@ -117,6 +117,13 @@ describe('function schemas from a request', () => {
   });
 });
 
+describe('privacy mode', () => {
+  test('masks a body of 900 KB of digits and answers, while the node answers others', async () => {
+    const [response] = await Promise.all([complete(ask({ privacy: true, messages: [{ type: 'user', text: '7'.repeat(900_000) }] })), expectHealthy()]);
+    expect(await response.json()).toMatchObject({ text: 'Fine.', end: { reason: 'stop' } });
+  });
+});
+
 describe('names a client chooses never reach what objects inherit', () => {
   test.each(['constructor', '__proto__', 'toString', 'hasOwnProperty'])('the model option "%s" is a 400 naming it, on both routes', async (option) => {
     const stateless = await refusal(await complete(ask({ model: `gemini-2.5-flash/${option}=1` })));
