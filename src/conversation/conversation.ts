@@ -11,6 +11,7 @@ import { EventBus } from '../core/event-bus.js';
 import { createLogger, type Logger } from '../core/logger.js';
 import { DeltaAssembler } from './delta-assembler.js';
 import { validateUpsert, type Message, type Role, type UpsertInput } from './message.js';
+import { traceSync } from './sync-span.js';
 import { SyncWorker, type RetryVerdict } from './sync-worker.js';
 
 export type { Message, Role, UpsertInput } from './message.js';
@@ -109,7 +110,7 @@ export abstract class Conversation {
       maxAttempts: settings.maxAttempts,
       backoffBaseMs: settings.backoffBaseMs,
       backoffMaxMs: settings.backoffMaxMs,
-      write: (key, signal) => this.#write(key, signal),
+      write: (key, signal, attempt) => this.#write(key, signal, attempt),
       isUrgent: (key) => key === INDICATOR_KEY || this.#byId.get(key)?.completed === true,
       classify: (error) => this.classifyError(error),
       onRetry: (key, error, attempt, delayMs) => {
@@ -269,13 +270,17 @@ export abstract class Conversation {
     if (this.#indicator.messageId === message.id) this.setIndicator('idle');
   }
 
-  #write(key: string, signal: AbortSignal): Promise<void> {
-    if (key === INDICATOR_KEY) return this.persistIndicator(this.#indicator.state, this.#indicator.messageId, signal);
+  #write(key: string, signal: AbortSignal, attempt: number): Promise<void> {
+    if (key === INDICATOR_KEY) {
+      const { state, messageId } = this.#indicator;
+      return traceSync({ kind: 'indicator' }, attempt, () => this.persistIndicator(state, messageId, signal));
+    }
     const message = this.#byId.get(key);
     if (!message) return Promise.resolve();
     const snapshot: Message = { ...message };
-    return this.persist({ message: snapshot, final: snapshot.completed }, signal).then(() => {
-      if (snapshot.completed) this.#worker.forget(key);
+    const final = snapshot.completed;
+    return traceSync({ kind: 'message', messageId: key, final }, attempt, () => this.persist({ message: snapshot, final }, signal)).then(() => {
+      if (final) this.#worker.forget(key);
     });
   }
 

@@ -26,8 +26,8 @@ export interface SyncWorkerOptions {
   maxAttempts: number;
   backoffBaseMs: number;
   backoffMaxMs: number;
-  /** Writes the latest state of `key`. */
-  write(key: string, signal: AbortSignal): Promise<void>;
+  /** Writes the latest state of `key`; `attempt` counts from 1 for each write and its retries. */
+  write(key: string, signal: AbortSignal, attempt: number): Promise<void>;
   /** True when `key` must not wait for the throttle (its first or final write). */
   isUrgent(key: string): boolean;
   classify(error: Error): RetryVerdict;
@@ -167,7 +167,7 @@ export class SyncWorker {
     const { maxAttempts } = this.#options;
     for (let attempt = 1; ; attempt++) {
       try {
-        await untilAborted(this.#options.write(key, signal), signal);
+        await untilAborted(this.#options.write(key, signal, attempt), signal);
         return;
       } catch (thrown) {
         if (signal.aborted) return;

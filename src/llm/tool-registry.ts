@@ -7,6 +7,7 @@ import { ValidationError } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
 import { pathDeeperThan } from '../core/json-depth.js';
 import { compileSchema, formatPath, type ArgumentsCheck, type CompiledSchema } from './tool-schema.js';
+import { traceToolCall } from './tool-span.js';
 import type { ToolCall, ToolDeclaration, ToolDefinition, ToolResult } from './tool.js';
 
 export const DEFAULT_TOOL_TIMEOUT_MS = 30_000;
@@ -100,7 +101,11 @@ export class ToolRegistry {
    * invalid arguments, a throwing tool, a timeout or a cancelled signal become `{ ok: false }`
    * with a message the model can act on.
    */
-  async execute(call: ToolCall, options: ToolExecuteOptions = {}): Promise<ToolResult> {
+  execute(call: ToolCall, options: ToolExecuteOptions = {}): Promise<ToolResult> {
+    return traceToolCall(call, this.#tools.has(call.name), () => this.#run(call, options));
+  }
+
+  async #run(call: ToolCall, options: ToolExecuteOptions): Promise<ToolResult> {
     const entry = this.#tools.get(call.name);
     if (!entry) {
       const known = this.names();
