@@ -67,6 +67,7 @@ const EnvSchema = z.object({
   RATE_LIMIT_BURST: integer(20, 1),
   ATTACHMENT_MAX_BYTES: integer(5 * 1024 * 1024, 1),
   ATTACHMENT_TIMEOUT_MS: integer(10_000, 1),
+  ATTACHMENT_BUDGET_BYTES: integer(64 * 1024 * 1024, 1),
 
   MAX_SESSIONS: integer(20, 1),
   MAX_SESSIONS_PER_CALL: integer(1, 1),
@@ -123,6 +124,8 @@ export interface Config {
     rateLimitBurst: number;
     attachmentMaxBytes: number;
     attachmentTimeoutMs: number;
+    /** Bytes of attachments all requests on the node may hold at once. */
+    attachmentBudgetBytes: number;
   };
   worker: {
     maxSessions: number;
@@ -188,6 +191,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvironment()): Config {
       rateLimitBurst: e.RATE_LIMIT_BURST,
       attachmentMaxBytes: e.ATTACHMENT_MAX_BYTES,
       attachmentTimeoutMs: e.ATTACHMENT_TIMEOUT_MS,
+      attachmentBudgetBytes: e.ATTACHMENT_BUDGET_BYTES,
     },
     worker: {
       maxSessions: e.MAX_SESSIONS,

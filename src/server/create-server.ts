@@ -15,6 +15,7 @@ import { createLogger, type Logger } from '../core/logger.js';
 import type { LLM } from '../llm/llm.js';
 import { MemoryStore } from '../store/memory-store.js';
 import type { KeyValueStore } from '../store/store.js';
+import { AttachmentBudget } from './attachments/attachment-budget.js';
 import type { AttachmentFetchOptions } from './attachments/fetch-attachment.js';
 import { ApiKeys } from './auth.js';
 import { assertBodyDepth } from './body-depth.js';
@@ -126,6 +127,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     addApiAuth(api, keys, limiter);
     registerCompleteRoutes(api, {
       llm,
+      attachmentBudget: new AttachmentBudget(config.server.attachmentBudgetBytes),
       contacts,
       timeoutMs: config.server.completeTimeoutMs,
       pingIntervalMs: config.server.pingIntervalMs,

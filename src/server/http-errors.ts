@@ -22,6 +22,7 @@ export type ApiErrorCode =
   | 'ATTACHMENT_FAILED'
   | 'MODERATION_FLAGGED'
   | 'STORE_UNAVAILABLE'
+  | 'SERVER_BUSY'
   | 'GENERIC_ERROR';
 
 /** A client mistake (or refusal) with the HTTP status it is answered with. */

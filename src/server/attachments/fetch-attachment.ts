@@ -45,13 +45,20 @@ export interface AttachmentFetchOptions {
   maxRedirects?: number;
   /** Characters of text kept; default 100 000. */
   maxTextChars?: number;
+  /** Takes each arriving chunk's bytes from the node's budget; false fails the fetch (see AttachmentBudget). */
+  reserve?: (bytes: number) => boolean;
 }
 
-/** A failed attachment; `refused` when the address policy or scheme forbade it. */
+/**
+ * A failed attachment: `ATTACHMENT_REFUSED` when the address policy or scheme forbade it,
+ * `ATTACHMENTS_BUSY` when the node holds its budget of attachment bytes (retry shortly),
+ * `ATTACHMENT_FAILED` otherwise.
+ */
 export class AttachmentError extends AgentsError {
   readonly url: string;
-  constructor(url: string, reason: string, options: { refused?: boolean; cause?: unknown } = {}) {
-    super(`Attachment ${url} ${reason}`, { code: options.refused ? 'ATTACHMENT_REFUSED' : 'ATTACHMENT_FAILED', cause: options.cause });
+  constructor(url: string, reason: string, options: { refused?: boolean; busy?: boolean; cause?: unknown } = {}) {
+    const code = options.refused ? 'ATTACHMENT_REFUSED' : options.busy ? 'ATTACHMENTS_BUSY' : 'ATTACHMENT_FAILED';
+    super(`Attachment ${url} ${reason}`, { code, retryable: options.busy === true, cause: options.cause });
     this.url = url;
   }
 }
@@ -125,7 +132,7 @@ async function fetchFollowingRedirects(
     response.destroy();
     throw new AttachmentError(original, `is ${declared} bytes, over the ${options.maxBytes}-byte limit`);
   }
-  const body = await readLimited(original, response, options.maxBytes);
+  const body = await readLimited(original, response, options.maxBytes, options.reserve);
   if (kind === 'inline') return { url: original, kind, mimeType, data: body.toString('base64') };
   const maxTextChars = options.maxTextChars ?? 100_000;
   const text = decodeText(body, response.headers['content-type']);
@@ -182,7 +189,12 @@ function request(target: URL, pinned: ResolvedAddress, signal: AbortSignal): Pro
   });
 }
 
-async function readLimited(original: string, response: http.IncomingMessage, maxBytes: number): Promise<Buffer> {
+async function readLimited(
+  original: string,
+  response: http.IncomingMessage,
+  maxBytes: number,
+  reserve: ((bytes: number) => boolean) | undefined,
+): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of response as AsyncIterable<Buffer>) {
@@ -190,6 +202,10 @@ async function readLimited(original: string, response: http.IncomingMessage, max
     if (size > maxBytes) {
       response.destroy();
       throw new AttachmentError(original, `is larger than the ${maxBytes}-byte limit`);
+    }
+    if (reserve && !reserve(chunk.length)) {
+      response.destroy();
+      throw new AttachmentError(original, 'cannot be held now: this server holds its limit of attachment data for other requests; retry shortly', { busy: true });
     }
     chunks.push(chunk);
   }

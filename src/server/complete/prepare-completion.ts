@@ -8,6 +8,7 @@
 import { ValidationError } from '../../core/errors.js';
 import type { ContentPart, LLMMessage, LLMOptions } from '../../llm/llm.js';
 import { ToolRegistry } from '../../llm/tool-registry.js';
+import type { AttachmentLease } from '../attachments/attachment-budget.js';
 import { AttachmentError, fetchAttachment, type Attachment, type AttachmentFetchOptions } from '../attachments/fetch-attachment.js';
 import type { Caller } from '../auth.js';
 import type { BotDirectory, ResolvedBot } from '../bots/bot-directory.js';
@@ -29,7 +30,7 @@ export interface PrepareContext {
   contacts: ContactStore;
   knownModels: ReadonlySet<string>;
   defaultModel: string;
-  attachments: Omit<AttachmentFetchOptions, 'signal'>;
+  attachments: Omit<AttachmentFetchOptions, 'signal' | 'reserve'>;
   datasets?: DatasetContextOptions;
 }
 
@@ -46,11 +47,16 @@ export interface PreparedCompletion {
   contact: Contact | undefined;
 }
 
+/**
+ * `lease` takes the bytes of fetched attachments from the node's budget; the caller releases it
+ * when the request ends (also when this throws).
+ */
 export async function prepareCompletion(
   request: CompleteRequest,
   caller: Caller,
   context: PrepareContext,
   signal: AbortSignal,
+  lease?: AttachmentLease,
 ): Promise<PreparedCompletion> {
   const extensions = caller.trusted ? request.extensions : undefined;
   const bot = request.botId === undefined ? undefined : context.bots.bot(request.botId);
@@ -79,7 +85,7 @@ export async function prepareCompletion(
 
   // Attachments are fetched once everything cheap has been checked, and before the
   // instructions, which mention masking if an attachment needed it.
-  const attachments = await fetchAll(request, context, signal);
+  const attachments = await fetchAll(request, context, signal, lease);
   const turns = withAttachments(mapped.turns, attachments, masker);
 
   const recentText = masked
@@ -185,7 +191,7 @@ function maskMessage(message: RequestMessage, masker: PiiMasker): RequestMessage
   return masked;
 }
 
-async function fetchAll(request: CompleteRequest, context: PrepareContext, signal: AbortSignal): Promise<Attachment[]> {
+async function fetchAll(request: CompleteRequest, context: PrepareContext, signal: AbortSignal, lease: AttachmentLease | undefined): Promise<Attachment[]> {
   const attachments = request.attachments ?? [];
   if (attachments.length === 0) return [];
   // The first failure ends the request, so the other fetches are cancelled with it.
@@ -194,14 +200,13 @@ async function fetchAll(request: CompleteRequest, context: PrepareContext, signa
   return Promise.all(
     attachments.map(async ({ url }, index) => {
       try {
-        return await fetchAttachment(url, { ...context.attachments, signal: fetchSignal });
+        return await fetchAttachment(url, { ...context.attachments, signal: fetchSignal, reserve: lease?.take });
       } catch (thrown) {
         failed.abort();
-        if (thrown instanceof AttachmentError) {
-          const refused = thrown.code === 'ATTACHMENT_REFUSED';
-          throw new RequestError(400, refused ? 'ATTACHMENT_REFUSED' : 'ATTACHMENT_FAILED', thrown.message, `attachments[${index}].url`);
-        }
-        throw thrown;
+        if (!(thrown instanceof AttachmentError)) throw thrown;
+        const path = `attachments[${index}].url`;
+        if (thrown.code === 'ATTACHMENTS_BUSY') throw new RequestError(503, 'SERVER_BUSY', thrown.message, path, { 'retry-after': '1' });
+        throw new RequestError(400, thrown.code === 'ATTACHMENT_REFUSED' ? 'ATTACHMENT_REFUSED' : 'ATTACHMENT_FAILED', thrown.message, path);
       }
     }),
   );

@@ -6,6 +6,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { LLM } from '../../llm/llm.js';
+import type { AttachmentBudget } from '../attachments/attachment-budget.js';
 import type { ContactStore } from '../contacts.js';
 import { prepareCompletion, type PrepareContext, type PreparedCompletion } from '../complete/prepare-completion.js';
 import { CompleteRequestSchema } from '../complete/request-schema.js';
@@ -19,6 +20,8 @@ export const COMPLETE_PATHS = ['/api/v1/conversation/complete', '/v1/conversatio
 
 export interface CompletionRuntime {
   llm: LLM;
+  /** The node's bound on attachment bytes held at once. */
+  attachmentBudget: AttachmentBudget;
   prepare: PrepareContext;
   contacts: ContactStore;
   /** The longest a request may run before it ends with `end.reason: 'abort'`. */
@@ -54,8 +57,9 @@ async function handleComplete(request: FastifyRequest, reply: FastifyReply, runt
     throw new RequestError(400, 'INVALID_REQUEST', `${path}: ${issue.message}`, path);
   }
   const scope = openRequestScope(reply, runtime.timeoutMs, runtime.active);
+  const attachments = runtime.attachmentBudget.open();
   try {
-    const prepared = await prepareCompletion(parsed.data, caller, runtime.prepare, scope.signal);
+    const prepared = await prepareCompletion(parsed.data, caller, runtime.prepare, scope.signal, attachments);
     const writer = openEventWriter(request, reply, mode, runtime);
     const startedAtMs = performance.now();
     const outcome = await runIntoWriter(prepared, runtime.llm, writer, request, scope.signal);
@@ -76,6 +80,7 @@ async function handleComplete(request: FastifyRequest, reply: FastifyReply, runt
     );
     if (prepared.contact) await recordContactUsage(runtime, request, prepared, outcome);
   } finally {
+    attachments.release();
     scope.dispose();
   }
 }
