@@ -6,12 +6,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Content, GenerateContentConfig, GoogleGenAI } from '@google/genai';
 import { createLogger } from '../../core/logger.js';
+import type { Span } from '../../core/tracing.js';
 import { retryDelayMs, type RetryPolicy } from '../retry.js';
 import type { ModelEvent, ToolLoopModel } from '../tool-loop.js';
 import type { ToolCall, ToolResult } from '../tool.js';
 import { functionResponsePart } from './gemini-contents.js';
 import { advisedRetryDelayMs, isRetryable, toGeminiError } from './gemini-errors.js';
 import { GeminiResponseReader } from './gemini-response.js';
+import { recordModelAnswer, recordModelCallEnd, startModelCallSpan } from './model-call-span.js';
 import type { ThoughtSignatures } from './thought-signatures.js';
 
 /** The part of the SDK client this provider uses (a test or a wrapper may pass its own). */
@@ -39,6 +41,18 @@ export class GeminiTurn implements ToolLoopModel {
   }
 
   async *generate(signal: AbortSignal): AsyncGenerator<ModelEvent, void, undefined> {
+    const span = startModelCallSpan(this.#options.model, this.#options.config);
+    try {
+      yield* this.#attempts(signal, span);
+    } catch (thrown) {
+      recordModelCallEnd(span, thrown, signal.aborted);
+      throw thrown;
+    } finally {
+      span.end();
+    }
+  }
+
+  async *#attempts(signal: AbortSignal, span: Span): AsyncGenerator<ModelEvent, void, undefined> {
     const { client, model, config, signatures, retry, apiKey } = this.#options;
     for (let attempt = 1; ; attempt++) {
       const reader = new GeminiResponseReader(signatures);
@@ -70,6 +84,7 @@ export class GeminiTurn implements ToolLoopModel {
         continue;
       }
       if (reader.parts.length > 0) this.#contents.push({ role: 'model', parts: reader.parts });
+      recordModelAnswer(span, { attempts: attempt, usage: reader.usage, finishReason: reader.finishReason ?? 'other' });
       if (reader.usage) yield { type: 'usage', model, usage: reader.usage };
       yield { type: 'finish', reason: reader.finishReason ?? 'other' };
       return;

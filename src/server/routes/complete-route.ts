@@ -13,6 +13,8 @@ import { CompleteRequestSchema } from '../complete/request-schema.js';
 import { formatIssuePath } from '../field-path.js';
 import { responseModeFor } from '../complete/response-mode.js';
 import type { CompletionOutcome } from '../complete/run-completion.js';
+import { recordCompletionModel, recordCompletionOutcome, traceCompletion } from '../completion-span.js';
+import type { Span } from '../../core/tracing.js';
 import { RequestError } from '../http-errors.js';
 import { openEventWriter, openRequestScope, runIntoWriter, type ActiveRequests } from './event-response.js';
 
@@ -34,7 +36,8 @@ export interface CompletionRuntime {
 }
 
 export function registerCompleteRoutes(api: FastifyInstance, runtime: CompletionRuntime): void {
-  const handler = (request: FastifyRequest, reply: FastifyReply) => handleComplete(request, reply, runtime);
+  const handler = (request: FastifyRequest, reply: FastifyReply) =>
+    traceCompletion(request, 'stateless', (span) => handleComplete(request, reply, runtime, span));
   for (const path of COMPLETE_PATHS) api.post(path, handler);
 }
 
@@ -47,7 +50,7 @@ export function requireResponseMode(request: FastifyRequest) {
   return mode;
 }
 
-async function handleComplete(request: FastifyRequest, reply: FastifyReply, runtime: CompletionRuntime): Promise<void> {
+async function handleComplete(request: FastifyRequest, reply: FastifyReply, runtime: CompletionRuntime, span: Span): Promise<void> {
   const mode = requireResponseMode(request);
   const caller = request.caller!;
   const parsed = CompleteRequestSchema.safeParse(caller.trusted ? request.body : withoutExtensions(request.body));
@@ -60,10 +63,12 @@ async function handleComplete(request: FastifyRequest, reply: FastifyReply, runt
   const attachments = runtime.attachmentBudget.open();
   try {
     const prepared = await prepareCompletion(parsed.data, caller, runtime.prepare, scope.signal, attachments);
+    recordCompletionModel(span, prepared.model, runtime.llm.provider);
     const writer = openEventWriter(request, reply, mode, runtime);
     const startedAtMs = performance.now();
     const outcome = await runIntoWriter(prepared, runtime.llm, writer, request, scope.signal);
     writer.end();
+    recordCompletionOutcome(span, outcome, scope);
     request.log.info(
       {
         keyId: caller.keyId,

@@ -21,6 +21,8 @@ import { parseModelString } from '../complete/model-string.js';
 import type { PreparedCompletion } from '../complete/prepare-completion.js';
 import { formatIssuePath } from '../field-path.js';
 import type { CompletionOutcome } from '../complete/run-completion.js';
+import { recordCompletionModel, recordCompletionOutcome, traceCompletion } from '../completion-span.js';
+import type { Span } from '../../core/tracing.js';
 import { CONVERSATION_ID, type ConversationDirectory } from '../conversations/conversation-directory.js';
 import type { ConversationOwners } from '../conversations/conversation-owners.js';
 import { DEFAULT_CONVERSATION_USER_ID } from '../conversations/conversation-factory.js';
@@ -78,7 +80,9 @@ type Params = { conversationId: string };
 
 export function registerConversationRoutes(api: FastifyInstance, runtime: ConversationRuntime): void {
   for (const prefix of ['/api/v1', '/v1']) {
-    api.post<{ Params: Params }>(`${prefix}/conversation/:conversationId/complete`, (request, reply) => handleComplete(request, reply, runtime));
+    api.post<{ Params: Params }>(`${prefix}/conversation/:conversationId/complete`, (request, reply) =>
+      traceCompletion(request, 'conversation', (span) => handleComplete(request, reply, runtime, span)),
+    );
     api.get<{ Params: Params }>(`${prefix}/conversation/:conversationId/message/list`, (request) => handleList(request, runtime));
   }
 }
@@ -99,7 +103,7 @@ async function handleList(request: FastifyRequest<{ Params: Params }>, runtime: 
   return { items: messages.slice(start, end).map(toListItem), next: start > 0 ? messages[start]!.id : null };
 }
 
-async function handleComplete(request: FastifyRequest<{ Params: Params }>, reply: FastifyReply, runtime: ConversationRuntime): Promise<void> {
+async function handleComplete(request: FastifyRequest<{ Params: Params }>, reply: FastifyReply, runtime: ConversationRuntime, span: Span): Promise<void> {
   const mode = requireResponseMode(request);
   const conversationId = requireConversationId(request.params.conversationId);
   const body = parseOrRefuse(BodySchema, request.body);
@@ -135,11 +139,13 @@ async function handleComplete(request: FastifyRequest<{ Params: Params }>, reply
       input: { text: body.text, entities: [] },
       contact: undefined,
     };
+    recordCompletionModel(span, model.name, runtime.llm.provider, conversationId);
     const writer = openEventWriter(request, reply, mode, runtime);
     const recorder = new ReplyRecorder(conversation, runtime.agent.userId);
     try {
       const outcome = await runIntoWriter(prepared, runtime.llm, writer, request, scope.signal, (event) => recorder.observe(event));
       recorder.finish(outcome);
+      recordCompletionOutcome(span, outcome, scope);
     } finally {
       recorder.close();
     }
