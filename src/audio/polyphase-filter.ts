@@ -28,6 +28,11 @@ export interface PolyphaseFilter {
   readonly coefficients: Float32Array;
   /** Centre of the prototype (its group delay) in prototype samples, (taps - 1) / 2. */
   readonly centerTap: number;
+  /**
+   * One branch (L = 1, pure decimation) whose coefficients mirror each other, as a linear-phase
+   * FIR's do: the streaming loop can add each pair of mirrored inputs first and multiply once.
+   */
+  readonly symmetric: boolean;
 }
 
 /** Stopband attenuation, in dB: well past the 40 dB goal, at the CPU cost measured in resampler.ts. */
@@ -98,7 +103,13 @@ function designPolyphaseFilter(fromRate: number, toRate: number): PolyphaseFilte
       coefficients[phase * tapsPerPhase + (tapsPerPhase - 1 - t)] = (prototype[phase + t * upFactor] as number) / sum;
     }
   }
-  return { upFactor, downFactor, tapsPerPhase, coefficients, centerTap };
+  // With one branch the filter is the (odd-length, symmetric) prototype itself. Mirrored taps
+  // are made bit-identical, so folding them changes nothing but the order of the additions.
+  const symmetric = upFactor === 1;
+  if (symmetric) {
+    for (let t = 0; t < tapsPerPhase >> 1; t++) coefficients[tapsPerPhase - 1 - t] = coefficients[t] as number;
+  }
+  return { upFactor, downFactor, tapsPerPhase, coefficients, centerTap, symmetric };
 }
 
 function gcd(a: number, b: number): number {

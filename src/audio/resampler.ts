@@ -18,6 +18,8 @@
  * own multi-megabyte heap, which matters at one resampler per participant per call. It is also
  * asynchronous to create and works in Float32, costing two conversions per chunk. The FIR adds
  * about 1 ms of latency (48k→16k) and lets 7–8 kHz alias slightly (see polyphase-filter.ts).
+ * Since the table, decimation (48k→16k) folds the filter's mirrored taps, one multiply per pair:
+ * 0.15 % against 0.23 % unfolded and 0.68 % for SINC_FASTEST, measured in one later run.
  *
  * The output is time-aligned with the input (the filter's group delay is compensated): output
  * sample n is the input at time n / toRate. Chunking never changes the result: state carries
@@ -182,6 +184,7 @@ class PolyphaseResampler implements Resampler {
   }
 
   #produce(count: number): Int16Array {
+    if (this.#filter.symmetric) return this.#produceSymmetric(count);
     const output = new Int16Array(count);
     const { upFactor, downFactor, tapsPerPhase, coefficients } = this.#filter;
     const history = this.#history;
@@ -215,6 +218,41 @@ class PolyphaseResampler implements Resampler {
     }
     this.#phase = phase;
     this.#newestInput = newest;
+    this.#nextOutput += count;
+    this.#discardConsumed();
+    return output;
+  }
+
+  /**
+   * #produce for a symmetric single-branch filter (decimation, e.g. 48 kHz → 16 kHz): tap t and
+   * tap T-1-t share a coefficient, so each pair of inputs is added first, halving the multiplies.
+   */
+  #produceSymmetric(count: number): Int16Array {
+    const output = new Int16Array(count);
+    const { downFactor, tapsPerPhase, coefficients } = this.#filter;
+    const history = this.#history;
+    const half = tapsPerPhase >> 1;
+    const middle = tapsPerPhase & 1 ? (coefficients[half] as number) : 0;
+    const unrolledPairs = half - (half % 4);
+    let start = this.#newestInput - (tapsPerPhase - 1 + this.#historyStart);
+    for (let n = 0; n < count; n++, start += downFactor) {
+      const end = start + tapsPerPhase - 1;
+      let sum0 = 0;
+      let sum1 = 0;
+      let sum2 = 0;
+      let sum3 = 0;
+      let t = 0;
+      for (; t < unrolledPairs; t += 4) {
+        sum0 += (coefficients[t] as number) * ((history[start + t] as number) + (history[end - t] as number));
+        sum1 += (coefficients[t + 1] as number) * ((history[start + t + 1] as number) + (history[end - t - 1] as number));
+        sum2 += (coefficients[t + 2] as number) * ((history[start + t + 2] as number) + (history[end - t - 2] as number));
+        sum3 += (coefficients[t + 3] as number) * ((history[start + t + 3] as number) + (history[end - t - 3] as number));
+      }
+      for (; t < half; t++) sum0 += (coefficients[t] as number) * ((history[start + t] as number) + (history[end - t] as number));
+      const sum = sum0 + sum1 + sum2 + sum3 + middle * (history[start + half] as number);
+      output[n] = sum >= 32767 ? 32767 : sum <= -32768 ? -32768 : Math.round(sum);
+    }
+    this.#newestInput += count * downFactor;
     this.#nextOutput += count;
     this.#discardConsumed();
     return output;
