@@ -13,6 +13,7 @@ import type { Logger } from '../../core/logger.js';
 import type { SessionFigures, SessionRecord, SessionState } from '../../store/session-store.js';
 import type { CallRef } from './call-ids.js';
 import { LatencySummary } from './latency-summary.js';
+import { SessionSpan } from './session-span.js';
 import type { AgentFactory, AgentTurnMetrics, SessionAgent, SessionAgentStats } from './session-agent.js';
 import { AgentStartError, SessionClosedError, WorkerDrainingError } from './session-errors.js';
 
@@ -62,6 +63,8 @@ export class Session {
   readonly #init: SessionInit;
   readonly #abort = new AbortController();
   readonly #latencies = new LatencySummary();
+  /** From the start to the end; a session refused before it started has none. */
+  #span: SessionSpan | undefined;
   readonly #ended: Promise<SessionEnd>;
   #resolveEnded!: (end: SessionEnd) => void;
   #state: SessionState = 'starting';
@@ -103,8 +106,9 @@ export class Session {
     let attempt: Promise<SessionAgent> | undefined;
     try {
       if (signal.aborted) throw signal.reason;
+      const span = (this.#span = new SessionSpan(this));
       // A factory that throws synchronously is a failed start like any other.
-      attempt = Promise.resolve().then(() => factory({ ...this.call }, { sessionId: this.sessionId, signal }));
+      attempt = span.run(() => Promise.resolve().then(() => factory({ ...this.call }, { sessionId: this.sessionId, signal })));
       this.#attach(await untilAborted(attempt, signal));
     } catch (thrown) {
       // An agent that joins after we stopped waiting (or that we could not watch) must not stay in the call.
@@ -265,6 +269,7 @@ export class Session {
     this.#stopWatching();
     const requested = this.#requestedEnd ?? { reason: 'closed' as const };
     this.#final = requested.error ? { reason: requested.reason, error: requested.error, joined } : { reason: requested.reason, joined };
+    this.#span?.end(this.#final);
     this.#resolveEnded(this.#final);
   }
 
