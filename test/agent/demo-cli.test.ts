@@ -7,6 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { withDeadline } from '../../src/core/deadline.js';
 import { FakeGeminiLive } from '../fakes/gemini-live/index.js';
 import { API_KEY, API_SECRET, startStreamFakes, waitUntil, type StreamFakes } from '../edge/helpers.js';
 
@@ -43,6 +44,26 @@ function runAgent(args: string[], env: Record<string, string>): Run {
   return { child, output: () => output, exit };
 }
 
+/**
+ * Runs one phase of the agent's life (each step has a deadline of its own); if it fails, the
+ * error names the phase and shows what the agent printed, so a slow machine is told apart from a
+ * broken agent.
+ */
+async function phase<T>(run: Run, what: string, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`${what}: ${reason}\n--- the agent's output ---\n${run.output()}`, { cause: error });
+  }
+}
+
+// Deadlines per phase, generous for a busy CI machine (idle, the whole run takes a few seconds).
+// Starting includes node, the TypeScript transform, the native add-ons and the SDKs.
+const START_AND_JOIN_MS = 60_000;
+const EXCHANGE_MS = 30_000;
+const CTRL_C_EXIT_MS = 20_000;
+const LEAVE_MS = 10_000;
 
 describe('npm run agent', () => {
   it('is one node process running agents/demo.ts', () => {
@@ -51,11 +72,12 @@ describe('npm run agent', () => {
 
   it('names the missing keys and where to get them, exits 2, and starts nothing', async () => {
     const run = runAgent(['--no-demo'], {});
-    await expect(run.exit).resolves.toBe(2);
+    const code = await phase(run, 'starting without keys', () => withDeadline(run.exit, START_AND_JOIN_MS, 'the agent'));
+    expect(code, run.output()).toBe(2);
     expect(run.output()).toMatch(/STREAM_API_KEY, STREAM_API_SECRET, GOOGLE_API_KEY/);
     expect(run.output()).toMatch(/getstream\.io/);
     expect(run.output()).toMatch(/aistudio\.google\.com/);
-  });
+  }, START_AND_JOIN_MS + 10_000);
 
   it('joins, talks, and on Ctrl-C flushes the transcript, leaves and exits 0', async () => {
     const stream: StreamFakes = await startStreamFakes();
@@ -77,25 +99,40 @@ describe('npm run agent', () => {
       LOG_LEVEL: 'info',
     });
     const fakeCall = stream.video.call('cli-call');
-    await fakeCall.waitForSession('cli-agent', 30_000);
+    const exited = (code: number | null) => new Error(`the agent exited early with code ${code}`);
+    await phase(run, 'starting and joining the call', () =>
+      Promise.race([fakeCall.waitForSession('cli-agent', START_AND_JOIN_MS), run.exit.then((code) => Promise.reject(exited(code)))]),
+    );
+
     const human = fakeCall.addParticipant({ userId: 'hana' });
-    // The agent subscribes to a newcomer after a moment; until it hears one, she repeats herself.
+    // The agent subscribes to a newcomer after a moment; until the model hears one, she repeats herself.
+    const answering = () => live.latest?.turns[0] !== undefined;
     const exchanged = () => live.latest?.turns[0]?.completed === true;
-    while (!exchanged()) {
-      await human.playTone(300, 400);
-      await waitUntil(() => exchanged() || live.latest?.turns[0] !== undefined, 'an answer', 1000).catch(() => undefined);
-    }
-    await waitUntil(exchanged, 'one exchange', 20_000);
+    await phase(run, 'one exchange with the model', async () => {
+      const deadline = performance.now() + EXCHANGE_MS;
+      while (!answering()) {
+        if (run.child.exitCode !== null) throw exited(run.child.exitCode);
+        if (performance.now() > deadline) {
+          throw new Error(`no answer within ${EXCHANGE_MS} ms; the model received ${Math.round(live.latest?.audioMs ?? 0)} ms of audio`);
+        }
+        await human.playTone(300, 400);
+        await waitUntil(answering, 'an answer', 1000).catch(() => undefined);
+      }
+      await waitUntil(exchanged, 'the answer to complete', Math.max(deadline - performance.now(), 1000));
+    });
 
     run.child.kill('SIGINT'); // Ctrl-C
-    await expect(run.exit).resolves.toBe(0);
+    const code = await phase(run, 'exiting on Ctrl-C', () => withDeadline(run.exit, CTRL_C_EXIT_MS, 'the agent'));
+    expect(code, run.output()).toBe(0);
     const transcript = stream.api.transcript('messaging:cli-call');
     expect(transcript.slice(0, 2).map(({ userId, text }) => ({ userId, text }))).toEqual([
       { userId: 'hana', text: 'Hello agent' },
       { userId: 'cli-agent', text: 'Hello human.' },
     ]);
     expect(transcript.every((message) => !message.generating)).toBe(true);
-    await waitUntil(() => fakeCall.session('cli-agent') === undefined, 'the agent to leave the call', 5000);
+    await phase(run, 'leaving the call', () =>
+      waitUntil(() => fakeCall.session('cli-agent') === undefined, 'the agent to leave the call', LEAVE_MS),
+    );
     expect(run.output()).not.toContain(API_SECRET);
-  }, 60_000);
+  }, START_AND_JOIN_MS + EXCHANGE_MS + CTRL_C_EXIT_MS + LEAVE_MS + 30_000);
 });
