@@ -23,6 +23,8 @@ export interface TurnMetrics {
   playoutLatencyMs?: number;
   /** How much of the reply was heard, when it was cut short. */
   playedMs?: number;
+  /** How much audio the model produced for the reply (with `playedMs`: the share that was heard). */
+  generatedMs?: number;
   interrupted: boolean;
 }
 

@@ -21,6 +21,7 @@ import type { RealtimeModel, RealtimeSession } from '../llm/realtime.js';
 import type { ToolDefinition } from '../llm/tool.js';
 import { ToolRegistry } from '../llm/tool-registry.js';
 import type { AgentEvents, AgentStats } from './agent-events.js';
+import { AgentSpans } from './agent-spans.js';
 import { AudioInput } from './audio-input.js';
 import { SpeakerTracker } from './speaker-tracker.js';
 import { TurnRecorder } from './turn-recorder.js';
@@ -82,6 +83,7 @@ export class Agent {
   #joining: Promise<Joined> | undefined;
   #joined: Joined | undefined;
   #closing: Promise<void> | undefined;
+  #spans: AgentSpans | undefined;
   #finished!: () => void;
   readonly #finishedPromise = new Promise<void>((resolve) => (this.#finished = resolve));
 
@@ -126,11 +128,14 @@ export class Agent {
   async join(call: EdgeCall): Promise<void> {
     if (this.#closing) throw new AgentsError('This agent is closed; create a new one.', { code: 'AGENT_CLOSED' });
     if (this.#joining || this.#joined) throw new AgentsError('This agent has already joined a call.', { code: 'AGENT_JOINED' });
+    const { agentUser, llm } = this.#options;
+    const spans = (this.#spans = new AgentSpans({ call, agentUserId: agentUser.id, llm }));
     const joining = this.#authenticate()
       .catch((error: unknown) => {
         throw new AgentJoinError('call', toError(error));
       })
-      .then(() => this.#startComponents(call));
+      .then(() => spans.inSession(() => this.#startComponents(call, spans)));
+    void joining.then(() => spans.joined(), (error: unknown) => spans.joined(toError(error)));
     this.#joining = joining;
     let joined: Joined;
     try {
@@ -142,6 +147,7 @@ export class Agent {
     if (this.#closing) throw new AgentsError('The agent was closed while joining.', { code: 'AGENT_CLOSED' });
     this.#joined = joined;
     this.#wire(joined);
+    joined.unsubscribe.push(spans.watchTurns(this.events));
     this.#logger.info({ call: call.cid }, 'agent joined the call');
     this.events.emit('agent.joined', { call });
   }
@@ -188,20 +194,20 @@ export class Agent {
     return this.#authenticated;
   }
 
-  async #startComponents(call: EdgeCall): Promise<Joined> {
+  async #startComponents(call: EdgeCall, spans: AgentSpans): Promise<Joined> {
     const { edge, llm, instructions } = this.#options;
     const abort = new AbortController();
     const starting = {
-      call: edge.join(call, { signal: abort.signal }).then(async (connection) => {
+      call: spans.component('call', edge.join(call, { signal: abort.signal }).then(async (connection) => {
         try {
           return { connection, output: await connection.publishAudio() };
         } catch (error) {
           await connection.close().catch(() => {});
           throw error;
         }
-      }),
-      model: llm.connect({ instructions, tools: this.#tools, signal: abort.signal }),
-      conversation: this.#options.conversation ? Promise.resolve(this.#options.conversation) : edge.createConversation(call),
+      })),
+      model: spans.component('model', llm.connect({ instructions, tools: this.#tools, signal: abort.signal })),
+      conversation: spans.component('conversation', this.#options.conversation ? Promise.resolve(this.#options.conversation) : edge.createConversation(call)),
     };
     const [media, session, conversation] = await Promise.allSettled([starting.call, starting.model, starting.conversation]);
     const failed = (
@@ -328,6 +334,7 @@ export class Agent {
       this.events.emit('agent.left', { call: joined.call, reason });
       await transcriptWritten;
     } finally {
+      this.#spans?.end(reason, this.stats());
       this.#finished();
     }
   }

@@ -82,6 +82,7 @@ export class TurnRecorder {
       turn.firstAudioAtMs = performance.now();
       this.#playingTurn = turn;
     }
+    turn.metrics.generatedMs = (turn.metrics.generatedMs ?? 0) + (samples.length * 1000) / sampleRate;
     this.#options.output.write(samples, sampleRate);
   }
 

@@ -63,6 +63,8 @@ export const GEMINI_LIVE = {
   reason: 'gemini.live.reason',
   /** Connection attempts a reconnect took. */
   attempts: 'gemini.live.attempts',
+  /** How a reconnect ended: `reconnected`, `failed`, or `closed` (the session closed meanwhile). */
+  outcome: 'gemini.live.outcome',
 } as const;
 
 export const GEMINI = {

@@ -17,7 +17,7 @@
  * user's words would be answered out of turn. Text (`sendText`, `say`) is queued and sent once
  * a connection is back.
  */
-import type { GoogleGenAI, LiveServerContent, LiveServerMessage, UsageMetadata } from '@google/genai';
+import type { GoogleGenAI, LiveConnectConfig, LiveServerContent, LiveServerMessage, UsageMetadata } from '@google/genai';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AgentsError, ProviderError, ValidationError, toError } from '../../core/errors.js';
 import { EventBus } from '../../core/event-bus.js';
@@ -36,6 +36,7 @@ import {
 import { buildLiveConfig, type LiveSetupOptions } from './live-config.js';
 import { LiveConnection, closeError, type LiveCloseInfo } from './live-connection.js';
 import { backoffDelayMs, parseDurationMs } from './live-timing.js';
+import { LiveSpans, type ReconnectSpan } from './live-spans.js';
 import { LiveToolRunner, type LiveFunctionResponse } from './live-tools.js';
 import { LiveTurnTracker } from './live-turns.js';
 
@@ -85,6 +86,8 @@ export class GeminiRealtimeSession extends EventBus<RealtimeEvents> implements R
   readonly #turns: LiveTurnTracker;
   readonly #tools: LiveToolRunner;
   readonly #batcher: InputAudioBatcher;
+  /** Taken when the session opens: the parent of its connections' spans and its tools'. */
+  readonly #spans: LiveSpans;
   /** Aborted by `close()`: cancels backoff sleeps and connection attempts. */
   readonly #lifetime = new AbortController();
   /** Sockets of abandoned attempts that may still be closing; `close()` waits for them. */
@@ -115,6 +118,7 @@ export class GeminiRealtimeSession extends EventBus<RealtimeEvents> implements R
     this.#turns = new LiveTurnTracker(emit);
     this.#tools = new LiveToolRunner({ registry: options.tools, timeoutMs: options.toolTimeoutMs, emit, log: this.#log });
     this.#batcher = new InputAudioBatcher(options.inputChunkMs);
+    this.#spans = new LiveSpans(options.model);
   }
 
   /** Opens the first connection (retrying transient failures); throws ProviderError or the abort reason. */
@@ -202,7 +206,7 @@ export class GeminiRealtimeSession extends EventBus<RealtimeEvents> implements R
     const { maxAttempts, baseDelayMs, maxDelayMs } = this.#options.reconnect;
     for (let attempt = 1; ; attempt++) {
       try {
-        this.#activate(await this.#openConnection(undefined));
+        this.#activate(await this.#openConnection(undefined, attempt));
         return;
       } catch (error) {
         if (this.#lifetime.signal.aborted || !isRetryable(error) || attempt >= maxAttempts) throw error;
@@ -212,8 +216,12 @@ export class GeminiRealtimeSession extends EventBus<RealtimeEvents> implements R
     }
   }
 
-  #openConnection(handle: string | undefined): Promise<LiveConnection> {
+  #openConnection(handle: string | undefined, attempt: number, within?: ReconnectSpan): Promise<LiveConnection> {
     const config = buildLiveConfig({ ...this.#options.setup, tools: this.#toolDeclarations, resumptionHandle: handle });
+    return this.#spans.connect(attempt, handle !== undefined, within, () => this.#openSocket(config));
+  }
+
+  #openSocket(config: LiveConnectConfig): Promise<LiveConnection> {
     return LiveConnection.open(this.#options.ai, {
       model: this.#options.model,
       config,
@@ -260,8 +268,10 @@ export class GeminiRealtimeSession extends EventBus<RealtimeEvents> implements R
   async #reconnect(reason: string, cause: Error): Promise<void> {
     if (this.#reconnecting) return;
     this.#reconnecting = true;
+    const span = this.#spans.reconnecting(reason);
     const { maxAttempts, baseDelayMs, maxDelayMs } = this.#options.reconnect;
     let lastError = cause;
+    let attempts = 0;
     try {
       while (!this.#closing) {
         this.#failures += 1;
@@ -271,6 +281,7 @@ export class GeminiRealtimeSession extends EventBus<RealtimeEvents> implements R
               'The session is closed; check the network and the service status, then start a new one.',
             { provider: 'gemini', retryable: false, cause: lastError, code: 'LIVE_RECONNECT_FAILED' },
           );
+          span.failed(attempts, error);
           void this.#fail(error);
           return;
         }
@@ -283,12 +294,14 @@ export class GeminiRealtimeSession extends EventBus<RealtimeEvents> implements R
         }
         const handle = this.#handle;
         try {
-          const connection = await this.#openConnection(handle);
+          attempts += 1;
+          const connection = await this.#openConnection(handle, attempts, span);
           if (this.#closing) {
             await connection.close();
             return;
           }
           this.#activate(connection);
+          span.reconnected(attempts, handle !== undefined);
           this.emit('reconnected', { resumed: handle !== undefined });
           return;
         } catch (thrown) {
@@ -296,6 +309,7 @@ export class GeminiRealtimeSession extends EventBus<RealtimeEvents> implements R
           lastError = toError(thrown);
           if (!isRetryable(thrown)) {
             if (handle === undefined) {
+              span.failed(attempts, lastError);
               void this.#fail(lastError);
               return;
             }
@@ -310,6 +324,7 @@ export class GeminiRealtimeSession extends EventBus<RealtimeEvents> implements R
       }
     } finally {
       this.#reconnecting = false;
+      span.end();
     }
   }
 
@@ -342,8 +357,9 @@ export class GeminiRealtimeSession extends EventBus<RealtimeEvents> implements R
     this.#goAwayTimer = undefined;
     const handle = this.#handle;
     this.emit('reconnecting', { attempt: 1, reason, delayMs: 0 });
+    const span = this.#spans.reconnecting(reason);
     try {
-      const next = await this.#openConnection(handle);
+      const next = await this.#openConnection(handle, 1, span);
       if (this.#closing || this.#active !== old) {
         // Closed, or the old socket died meanwhile and the failure path took over.
         await next.close();
@@ -354,13 +370,16 @@ export class GeminiRealtimeSession extends EventBus<RealtimeEvents> implements R
       void old.close();
       this.#turns.connectionLost();
       this.#activate(next);
+      span.reconnected(1, handle !== undefined);
       this.emit('reconnected', { resumed: handle !== undefined });
     } catch (error) {
       // The old socket still serves; when the server drops it, the failure path reconnects.
+      span.failed(1, error);
       this.#handoverPending = false;
       this.#log.warn({ err: toError(error).message }, 'early reconnect after goAway failed');
     } finally {
       this.#handingOver = false;
+      span.end();
     }
   }
 
@@ -379,7 +398,8 @@ export class GeminiRealtimeSession extends EventBus<RealtimeEvents> implements R
     if (message.serverContent) this.#onServerContent(message.serverContent);
     if (message.toolCall && this.#active === connection) {
       this.#turns.modelActed();
-      this.#tools.run(message.toolCall, (responses) => this.#deliverToolResponses(connection, responses));
+      const toolCall = message.toolCall;
+      this.#spans.inSession(() => this.#tools.run(toolCall, (responses) => this.#deliverToolResponses(connection, responses)));
     }
     if (message.toolCallCancellation?.ids) this.#tools.cancel(message.toolCallCancellation.ids);
     if (message.usageMetadata) this.#onUsage(message.usageMetadata);
