@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig, missingCredentials, type Config } from '../src/config.js';
 import { ConfigError, toError } from '../src/core/errors.js';
 import { createLogger } from '../src/core/logger.js';
+import { startTelemetry } from '../src/telemetry/start-telemetry.js';
 import { createVoiceAgent } from './voice-agent.js';
 
 const log = createLogger('demo');
@@ -51,6 +52,8 @@ async function main(): Promise<number> {
     return error instanceof ConfigError ? 2 : 64;
   }
 
+  // Traces of the call, when OTEL_EXPORTER_OTLP_ENDPOINT asks for them (flushed before exiting).
+  const telemetry = await startTelemetry(createLogger('telemetry'));
   const { edge, agent } = createVoiceAgent(config);
   agent.on('transcript', ({ role, userId, text, final }) => {
     if (final && text) log.info({ role, userId }, text);
@@ -80,6 +83,7 @@ async function main(): Promise<number> {
     return 1;
   } finally {
     await edge.close().catch(() => {});
+    await telemetry?.shutdown();
   }
 }
 

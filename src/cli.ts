@@ -13,6 +13,7 @@ import { GeminiLLM } from './llm/gemini/gemini-llm.js';
 import type { BotCatalog } from './server/bots/catalog.js';
 import { loadBotCatalog } from './server/bots/load-bot-catalog.js';
 import { exitOnSignals, serveWorker } from './server/sessions/serve-worker.js';
+import { startTelemetry } from './telemetry/start-telemetry.js';
 
 /** Where bots are looked for when BOTS_FILE is not set: the source, or its compiled build. */
 const DEFAULT_BOTS_FILES = ['agents/bots.ts', 'agents/bots.js'];
@@ -23,12 +24,19 @@ const COMMANDS: Record<string, { describe: string; run: (config: Config) => Prom
 
 async function serve(config: Config): Promise<void> {
   const log = createLogger('cli');
+  // First, so that everything after it is traced (when OTEL_EXPORTER_OTLP_ENDPOINT asks for it).
+  const telemetry = await startTelemetry(createLogger('telemetry'));
   const llm = GeminiLLM.fromConfig(config);
   const bots = await loadBots(config);
   // The worker: sessions API, /ready, /metrics, shared stores (REDIS_URL), drain on SIGTERM.
-  const serving = await serveWorker({ server: { config, llm, bots } });
+  const serving = await serveWorker({ server: { config, llm, bots } }).catch(async (error: unknown) => {
+    await telemetry?.shutdown();
+    throw error;
+  });
   log.info({ address: serving.address, bots: bots.bots?.map((bot) => bot.id) ?? [] }, `listening on ${serving.address}`);
-  exitOnSignals(serving, log);
+  // The drain's own spans (sessions ending) are exported before the process exits.
+  const flushed = telemetry ? { ...serving, shutdown: (reason: string) => serving.shutdown(reason).finally(() => telemetry.shutdown()) } : serving;
+  exitOnSignals(flushed, log);
 }
 
 async function loadBots(config: Config): Promise<BotCatalog> {

@@ -27,10 +27,11 @@ export { SpanKind, type Attributes, type Context, type Span };
 
 /** The instrumentation scope every span of the project carries. */
 export const TRACER_NAME = 'stream-gemini-agents';
-const { version: TRACER_VERSION } = createRequire(import.meta.url)('../../package.json') as { version: string };
+/** The package's version: the scope's version, and `service.version` when traces are exported. */
+export const { version: PACKAGE_VERSION } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
 /** A proxy until an SDK registers; it then hands out that SDK's tracer. */
-const tracer: Tracer = trace.getTracer(TRACER_NAME, TRACER_VERSION);
+const tracer: Tracer = trace.getTracer(TRACER_NAME, PACKAGE_VERSION);
 
 export interface SpanOptions {
   attributes?: Attributes;
