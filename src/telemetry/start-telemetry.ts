@@ -14,7 +14,7 @@ export interface Telemetry {
 }
 
 export function tracesRequested(env: NodeJS.ProcessEnv = process.env): boolean {
-  const endpoint = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  const endpoint = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim() || env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
   if (!endpoint) return false;
   if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return false;
   return env.OTEL_TRACES_EXPORTER?.trim().toLowerCase() !== 'none';
