@@ -13,6 +13,7 @@
  */
 import { context, type Context } from '@opentelemetry/api';
 import type { EventBus } from '../core/event-bus.js';
+import { scrubSecrets } from '../core/scrub-secrets.js';
 import { AGENT, GEN_AI, providerAttributes } from '../core/trace-attributes.js';
 import { contextOf, endWhenSettled, recordFailure, startSpan, type Span } from '../core/tracing.js';
 import type { EdgeCall } from '../edge/edge.js';
@@ -91,7 +92,8 @@ export class AgentSpans {
   end(reason: string, stats?: Pick<AgentStats, 'turns' | 'interruptions'>, error?: Error): void {
     if (this.#ended) return;
     this.#ended = true;
-    this.#session.setAttribute(AGENT.endReason, reason);
+    // Reasons can quote a provider's close message: scrubbed like an error's.
+    this.#session.setAttribute(AGENT.endReason, scrubSecrets(reason));
     if (stats) this.#session.setAttributes({ [AGENT.turns]: stats.turns, [AGENT.interruptions]: stats.interruptions });
     if (error) recordFailure(this.#session, error);
     this.#session.end();
