@@ -49,8 +49,8 @@ const EXCHANGES = 15;
 const BARGE_INS = 10;
 const MAX_SESSIONS = Number(process.env.BENCH_MAX_SESSIONS ?? 40);
 const CPU_SESSIONS = 10;
-/** After the last join, before the window: the joins' burst of signalling and JIT is over. */
-const CPU_WARMUP_MS = 4000;
+/** After the last join, before the window: the joins' signalling is over and the JIT has mostly settled. */
+const CPU_WARMUP_MS = 10_000;
 const CPU_WINDOW_MS = 15_000;
 
 interface FakeUrls {
@@ -244,6 +244,8 @@ interface CpuRun {
   byThreadPct: Record<string, number>;
   /** The other side's (the fakes') CPU over the same window, % of a core in all. */
   otherSidePct: number;
+  /** How often the JavaScript thread slept and was woken, per second (all sessions). */
+  wakeupsPerS: number;
   underruns: number;
   turns: number;
 }
@@ -277,6 +279,8 @@ function cpuFigures({ speaking, idle, bare }: { speaking: CpuRun; idle: CpuRun; 
       agent_cpu_answers_in_window: speaking.turns,
       agent_cpu_underruns_in_window: speaking.underruns,
       agent_cpu_fakes_process_pct: round(speaking.otherSidePct),
+      agent_main_thread_wakeups_per_s: Math.round(speaking.wakeupsPerS),
+      wrtc_bare_main_thread_wakeups_per_s: Math.round(bare.wakeupsPerS),
     },
     baselines: { wrtc_bare_cpu_pct_per_session: round(bare.pctPerSession) },
     ratios: {
@@ -364,10 +368,11 @@ async function measureBarePeersCpu(): Promise<CpuRun> {
   }
 }
 
-function perSession(window: CpuWindow): Pick<CpuRun, 'pctPerSession' | 'byThreadPct'> {
+function perSession(window: CpuWindow): Pick<CpuRun, 'pctPerSession' | 'byThreadPct' | 'wakeupsPerS'> {
   const pct = (ms: number) => (ms / window.wallMs / CPU_SESSIONS) * 100;
   return {
     pctPerSession: pct(window.cpuMs),
+    wakeupsPerS: (window.mainThreadWakeups / window.wallMs) * 1000,
     byThreadPct: Object.fromEntries(
       Object.entries(window.byThread)
         .sort(([, a], [, b]) => b - a)

@@ -11,6 +11,8 @@ export interface CpuWindow {
   cpuMs: number;
   /** CPU ms by thread name (threads of the same name summed); empty where /proc is missing. */
   byThread: Record<string, number>;
+  /** Times the JavaScript thread went to sleep and was woken (voluntary context switches); 0 without /proc. */
+  mainThreadWakeups: number;
 }
 
 export interface CpuMeter {
@@ -21,6 +23,7 @@ export interface CpuMeter {
 /** Starts measuring now. */
 export function startCpuWindow(): CpuMeter {
   const threadsBefore = threadTicks();
+  const wakeupsBefore = mainThreadSleeps();
   const cpuBefore = process.cpuUsage();
   const wallBefore = performance.now();
   return {
@@ -28,12 +31,13 @@ export function startCpuWindow(): CpuMeter {
       const wallMs = performance.now() - wallBefore;
       const cpu = process.cpuUsage(cpuBefore);
       const threadsAfter = threadTicks();
+      const mainThreadWakeups = mainThreadSleeps() - wakeupsBefore;
       const byThread: Record<string, number> = {};
       for (const [tid, after] of threadsAfter) {
         const ticks = after.ticks - (threadsBefore.get(tid)?.ticks ?? 0);
         if (ticks > 0) byThread[after.name] = (byThread[after.name] ?? 0) + ticks * MS_PER_TICK;
       }
-      return { wallMs, cpuMs: (cpu.user + cpu.system) / 1000, byThread };
+      return { wallMs, cpuMs: (cpu.user + cpu.system) / 1000, byThread, mainThreadWakeups };
     },
   };
 }
@@ -61,6 +65,15 @@ function threadTicks(): Map<string, { name: string; ticks: number }> {
     }
   }
   return threads;
+}
+
+function mainThreadSleeps(): number {
+  try {
+    const status = readFileSync(`/proc/self/task/${process.pid}/status`, 'utf8');
+    return Number(/voluntary_ctxt_switches:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
 }
 
 /** Thread names with their numbers dropped ("V8Worker", "libuv-worker"), so kinds add up. */
