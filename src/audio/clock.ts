@@ -9,6 +9,11 @@ export interface Clock {
   setTimeout(callback: () => void, delayMs: number): unknown;
   /** Cancels a timer returned by `setTimeout`; a spent or unknown handle is ignored. */
   clearTimeout(handle: unknown): void;
+  /**
+   * For a clock whose timers fire on a fixed grid: the first grid time at or after `atMs`, so a
+   * schedule can start on the grid and never wait for it. Absent: timers fire when asked.
+   */
+  align?(atMs: number): number;
 }
 
 /** `performance.now()` and Node's timers. */
@@ -17,3 +22,125 @@ export const systemClock: Clock = {
   setTimeout: (callback, delayMs) => setTimeout(callback, delayMs),
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
+
+interface GridTimer {
+  callback: () => void;
+  /** The grid slot it is due at: `slot × gridMs` on the clock. */
+  slot: number;
+  cancelled: boolean;
+}
+
+/** Below this, a time this close under a grid line counts as on it (floating-point sums). */
+const GRID_EPSILON = 1e-6;
+
+/**
+ * A clock whose timers fire on a shared grid (every `gridMs`, 10 ms by default, at multiples of
+ * it on `performance.now()`): a timer is due at the first grid time at or after the time asked
+ * for, and every timer due at the same grid time runs from one underlying timer, in the order
+ * they were set. Many pacers, one per call, then cost one event-loop wakeup per 10 ms between
+ * them instead of one each (each with its own timer bookkeeping). A timer never runs before its
+ * grid time: if the event loop's cached time makes the underlying timer fire early, it is set
+ * again for the rest. As with Node's timers, a timer set while others run waits for the next
+ * turn of the event loop, and one that throws does not stop the others (its error is rethrown
+ * on its own, as an uncaught exception).
+ */
+export class GridClock implements Clock {
+  readonly gridMs: number;
+  readonly #base: Clock;
+  /** Pending timers by slot; few slots at a time (pacers ask for the next one or two). */
+  readonly #pending = new Map<number, Set<GridTimer>>();
+  #timer: unknown = undefined;
+  #timerSlot = Number.POSITIVE_INFINITY;
+
+  constructor(gridMs = 10, base: Clock = systemClock) {
+    this.gridMs = gridMs;
+    this.#base = base;
+  }
+
+  now(): number {
+    return this.#base.now();
+  }
+
+  align(atMs: number): number {
+    return this.#slotAtOrAfter(atMs) * this.gridMs;
+  }
+
+  setTimeout(callback: () => void, delayMs: number): unknown {
+    const timer: GridTimer = { callback, slot: this.#slotAtOrAfter(this.now() + Math.max(0, delayMs)), cancelled: false };
+    let timers = this.#pending.get(timer.slot);
+    if (!timers) this.#pending.set(timer.slot, (timers = new Set()));
+    timers.add(timer);
+    if (timer.slot < this.#timerSlot) this.#arm(timer.slot);
+    return timer;
+  }
+
+  clearTimeout(handle: unknown): void {
+    const timer = handle as GridTimer | undefined;
+    if (!timer || timer.cancelled) return;
+    timer.cancelled = true; // also when it is in the batch running now
+    const timers = this.#pending.get(timer.slot);
+    if (!timers?.delete(timer)) return;
+    if (timers.size > 0) return;
+    this.#pending.delete(timer.slot);
+    if (this.#pending.size === 0) this.#disarm();
+  }
+
+  /** Timers waiting, across all slots (for tests and diagnostics). */
+  get pendingTimers(): number {
+    let count = 0;
+    for (const timers of this.#pending.values()) count += timers.size;
+    return count;
+  }
+
+  #slotAtOrAfter(atMs: number): number {
+    return Math.ceil(atMs / this.gridMs - GRID_EPSILON) + 0; // + 0: never -0
+  }
+
+  #arm(slot: number): void {
+    this.#disarm();
+    this.#timerSlot = slot;
+    this.#timer = this.#base.setTimeout(this.#fire, Math.max(0, slot * this.gridMs - this.now()));
+  }
+
+  #disarm(): void {
+    if (this.#timer !== undefined) this.#base.clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#timerSlot = Number.POSITIVE_INFINITY;
+  }
+
+  readonly #fire = (): void => {
+    this.#timer = undefined;
+    this.#timerSlot = Number.POSITIVE_INFINITY;
+    const nowSlot = Math.floor(this.now() / this.gridMs + GRID_EPSILON);
+    const due = [...this.#pending.keys()].filter((slot) => slot <= nowSlot).sort((a, b) => a - b);
+    const batches = due.map((slot) => {
+      const timers = this.#pending.get(slot)!;
+      this.#pending.delete(slot);
+      return timers;
+    });
+    for (const timers of batches) {
+      for (const timer of timers) {
+        if (timer.cancelled) continue;
+        timer.cancelled = true; // spent
+        try {
+          timer.callback();
+        } catch (error) {
+          process.nextTick(() => {
+            throw error;
+          });
+        }
+      }
+    }
+    const next = this.#earliestSlot();
+    if (next !== undefined) this.#arm(next);
+  };
+
+  #earliestSlot(): number | undefined {
+    let earliest: number | undefined;
+    for (const slot of this.#pending.keys()) if (earliest === undefined || slot < earliest) earliest = slot;
+    return earliest;
+  }
+}
+
+/** The process's 10 ms grid, shared by every AudioPacer that does not bring its own clock. */
+export const frameGridClock = new GridClock();

@@ -27,7 +27,7 @@ export { AudioFramer } from './framer.js';
 export type { AudioFramerOptions } from './framer.js';
 export { AudioPacer } from './pacer.js';
 export type { AudioPacerEvents, AudioPacerOptions, AudioPacerStats, PlaybackEndReason } from './pacer.js';
-export { systemClock } from './clock.js';
+export { frameGridClock, GridClock, systemClock } from './clock.js';
 export type { Clock } from './clock.js';
 export { AudioMixer } from './mixer.js';
 export type { AudioMixerOptions } from './mixer.js';

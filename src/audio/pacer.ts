@@ -6,7 +6,9 @@
  * sends every frame that is due, then sleeps until the next one, so timer jitter never
  * accumulates into drift (a `setInterval(10)` drifts by the timer's lateness on every tick).
  * After a stall (a starved event loop) at most `maxBurstFrames` are sent at once and the
- * schedule moves on, rather than flooding the output with a second of audio in one go.
+ * schedule moves on, rather than flooding the output with a second of audio in one go. By
+ * default the timers run on the process's shared 10 ms grid and the schedule starts on a grid
+ * line, so all the pacers of a process (one per call) wake the event loop once per 10 ms together.
  *
  * Utterances: the first write after idle opens an utterance. It ends when `end()` has been called
  * and its last frame is out (reason `ended`), on `flush()` (barge-in, reason `flushed`), or when
@@ -21,7 +23,7 @@
 import { AgentsError, ValidationError } from '../core/errors.js';
 import { EventBus, type ErrorEvents } from '../core/event-bus.js';
 import { createLogger } from '../core/logger.js';
-import { systemClock, type Clock } from './clock.js';
+import { frameGridClock, type Clock } from './clock.js';
 import { FRAME_DURATION_MS, WEBRTC_SAMPLE_RATE, assertInt16Array, assertSampleRate, samplesPer10Ms } from './pcm.js';
 import { createResampler, type Resampler } from './resampler.js';
 import { SampleQueue } from './sample-queue.js';
@@ -49,7 +51,10 @@ export interface AudioPacerOptions {
   maxBurstFrames?: number;
   /** An utterance with no `end()` is over after this long without audio, in ms. Default 1000. */
   gapTimeoutMs?: number;
-  /** Time source and timers; tests inject a manual clock. Default: `performance.now()` and Node timers. */
+  /**
+   * Time source and timers; tests inject a manual clock. Default: the process's shared 10 ms
+   * grid (`frameGridClock`), so every pacer in the process sends its frames from one timer.
+   */
   clock?: Clock;
 }
 
@@ -172,7 +177,7 @@ export class AudioPacer {
     this.#sendSilenceWhenIdle = options.sendSilenceWhenIdle ?? true;
     this.#maxBurstFrames = maxBurstFrames;
     this.#gapTimeoutFrames = Math.ceil(gapTimeoutMs / FRAME_DURATION_MS);
-    this.#clock = options.clock ?? systemClock;
+    this.#clock = options.clock ?? frameGridClock;
     this.#queue = new SampleQueue(Math.floor((maxBufferMs * sampleRate) / 1000));
     this.#frame = new Int16Array(frameSize);
   }
@@ -318,9 +323,11 @@ export class AudioPacer {
   #restartSchedule(): void {
     this.#stopTimer();
     this.#paused = false;
-    this.#scheduleStart = this.#clock.now();
+    // On a clock with a grid, slot 0 is the next grid time: the schedule and the clock agree.
+    const now = this.#clock.now();
+    this.#scheduleStart = this.#clock.align?.(now) ?? now;
     this.#nextSlot = 0;
-    this.#timer = this.#clock.setTimeout(this.#tick, 0);
+    this.#timer = this.#clock.setTimeout(this.#tick, this.#scheduleStart - now);
   }
 
   #stopTimer(): void {
