@@ -1,8 +1,9 @@
 /**
  * Reads remote participants' microphone tracks as PCM. wrtc's RTCAudioSink calls `ondata`
- * every 10 ms per track; that callback only copies the frame into a queue, and one
- * `setImmediate` per event-loop turn hands the batch on, so a slow consumer never runs inside
- * the WebRTC callback. Frames are delivered as 48 kHz mono: wrtc sends the first two or three
+ * every 10 ms per track; that callback only queues the frame (wrtc hands each call a buffer of
+ * its own and never writes it again, so it is kept as it is: test/edge/wrtc-audio-sink.test.ts),
+ * and one `setImmediate` per event-loop turn hands the batch on, so a slow consumer never runs
+ * inside the WebRTC callback. Frames are delivered as 48 kHz mono: wrtc sends the first two or three
  * frames of a track at 16 kHz (and may send stereo), which are converted here.
  */
 import { createResampler, downmixToMono, WEBRTC_SAMPLE_RATE, type PcmFrame, type Resampler } from '../../audio/index.js';
@@ -73,10 +74,10 @@ export class RemoteAudio {
     this.#queue = [];
   }
 
-  /** The WebRTC callback: copy, queue, schedule. Nothing else. */
+  /** The WebRTC callback: queue, schedule. Nothing else. */
   #onData(subscription: Subscription, data: RTCAudioSinkData): void {
     if (this.#closed || !this.#options.wanted()) return;
-    this.#queue.push({ subscription, samples: data.samples.slice(), sampleRate: data.sampleRate, channels: data.channelCount ?? 1 });
+    this.#queue.push({ subscription, samples: data.samples, sampleRate: data.sampleRate, channels: data.channelCount ?? 1 });
     this.#drainScheduled ??= setImmediate(this.#drain);
   }
 
