@@ -30,8 +30,14 @@ interface GridTimer {
   cancelled: boolean;
 }
 
-/** Below this, a time this close under a grid line counts as on it (floating-point sums). */
+/** A time this close under a grid line counts as on it (floating-point sums), as a fraction of the grid. */
 const GRID_EPSILON = 1e-6;
+/**
+ * A timer asked for up to this long after a grid line runs at that line. Callers compute a grid
+ * time from their own reading of the clock and pass the difference as a delay; by the time this
+ * clock reads it again a few microseconds have gone, which must not cost them a whole slot.
+ */
+const LATE_TOLERANCE_MS = 1;
 
 /**
  * A clock whose timers fire on a shared grid (every `gridMs`, 10 ms by default, at multiples of
@@ -39,8 +45,9 @@ const GRID_EPSILON = 1e-6;
  * for, and every timer due at the same grid time runs from one underlying timer, in the order
  * they were set. Many pacers, one per call, then cost one event-loop wakeup per 10 ms between
  * them instead of one each (each with its own timer bookkeeping). A timer never runs before its
- * grid time: if the event loop's cached time makes the underlying timer fire early, it is set
- * again for the rest. As with Node's timers, a timer set while others run waits for the next
+ * grid time (nor, asked for just after a line, more than 1 ms before the time asked): if the
+ * event loop's cached time makes the underlying timer fire early, it is set again for the rest.
+ * As with Node's timers, a timer set while others run waits for the next
  * turn of the event loop, and one that throws does not stop the others (its error is rethrown
  * on its own, as an uncaught exception).
  */
@@ -51,6 +58,8 @@ export class GridClock implements Clock {
   readonly #pending = new Map<number, Set<GridTimer>>();
   #timer: unknown = undefined;
   #timerSlot = Number.POSITIVE_INFINITY;
+  /** Timers are running: new ones wait, and the underlying timer is set once, after them. */
+  #firing = false;
 
   constructor(gridMs = 10, base: Clock = systemClock) {
     this.gridMs = gridMs;
@@ -62,15 +71,16 @@ export class GridClock implements Clock {
   }
 
   align(atMs: number): number {
-    return this.#slotAtOrAfter(atMs) * this.gridMs;
+    return this.#slotAtOrAfter(atMs, 0) * this.gridMs;
   }
 
   setTimeout(callback: () => void, delayMs: number): unknown {
-    const timer: GridTimer = { callback, slot: this.#slotAtOrAfter(this.now() + Math.max(0, delayMs)), cancelled: false };
-    let timers = this.#pending.get(timer.slot);
-    if (!timers) this.#pending.set(timer.slot, (timers = new Set()));
+    const slot = this.#slotAtOrAfter(this.now() + Math.max(0, delayMs), LATE_TOLERANCE_MS);
+    const timer: GridTimer = { callback, slot, cancelled: false };
+    let timers = this.#pending.get(slot);
+    if (!timers) this.#pending.set(slot, (timers = new Set()));
     timers.add(timer);
-    if (timer.slot < this.#timerSlot) this.#arm(timer.slot);
+    if (slot < this.#timerSlot && !this.#firing) this.#arm(slot);
     return timer;
   }
 
@@ -82,7 +92,7 @@ export class GridClock implements Clock {
     if (!timers?.delete(timer)) return;
     if (timers.size > 0) return;
     this.#pending.delete(timer.slot);
-    if (this.#pending.size === 0) this.#disarm();
+    if (this.#pending.size === 0 && !this.#firing) this.#disarm();
   }
 
   /** Timers waiting, across all slots (for tests and diagnostics). */
@@ -92,8 +102,8 @@ export class GridClock implements Clock {
     return count;
   }
 
-  #slotAtOrAfter(atMs: number): number {
-    return Math.ceil(atMs / this.gridMs - GRID_EPSILON) + 0; // + 0: never -0
+  #slotAtOrAfter(atMs: number, toleranceMs: number): number {
+    return Math.ceil((atMs - toleranceMs) / this.gridMs - GRID_EPSILON) + 0; // + 0: never -0
   }
 
   #arm(slot: number): void {
@@ -118,6 +128,7 @@ export class GridClock implements Clock {
       this.#pending.delete(slot);
       return timers;
     });
+    this.#firing = true;
     for (const timers of batches) {
       for (const timer of timers) {
         if (timer.cancelled) continue;
@@ -131,6 +142,7 @@ export class GridClock implements Clock {
         }
       }
     }
+    this.#firing = false;
     const next = this.#earliestSlot();
     if (next !== undefined) this.#arm(next);
   };

@@ -15,7 +15,7 @@ describe('GridClock', () => {
     const ran: Array<[string, number]> = [];
     grid.setTimeout(() => ran.push(['a', grid.now()]), 2); // due at 5 → the line at 10
     grid.setTimeout(() => ran.push(['b', grid.now()]), 7); // due at 10 exactly
-    grid.setTimeout(() => ran.push(['c', grid.now()]), 8); // due at 11 → 20
+    grid.setTimeout(() => ran.push(['c', grid.now()]), 9); // due at 12 → 20
     expect(base.pendingTimers).toBe(1);
     base.advance(30);
     expect(ran).toEqual([
@@ -38,6 +38,36 @@ describe('GridClock', () => {
     expect(ran).toBe(false);
     base.advance(0.1);
     expect(ran).toBe(true);
+  });
+
+  it('runs a timer asked for just after a line (the caller read the clock a moment before) at that line', () => {
+    const { base, grid } = gridOnManual();
+    base.advance(3);
+    const ran: number[] = [];
+    grid.setTimeout(() => ran.push(grid.now()), 10 - 3 + 0.05); // 10.05: at 10, not 20
+    grid.setTimeout(() => ran.push(grid.now()), 20 - 3 + 1.5); // 21.5: past the tolerance, at 30
+    base.advance(30);
+    expect(ran).toEqual([10, 30]);
+  });
+
+  it('keeps a pacer on time when every reading of the clock takes a little time', () => {
+    // Each reading moves time on by 5 µs, as real code between two readings does.
+    class SlowReadingClock extends ManualClock {
+      override now(): number {
+        this.stall(0.005);
+        return super.now();
+      }
+    }
+    const base = new SlowReadingClock();
+    const grid = new GridClock(10, base);
+    base.advance(3);
+    const pacer = new AudioPacer({ clock: grid, onFrame: () => {} });
+    pacer.start();
+    base.advance(1000);
+    pacer.close();
+    expect(pacer.stats.framesSent).toBeGreaterThanOrEqual(99);
+    expect(pacer.stats.lateTicks).toBe(0);
+    expect(pacer.stats.maxLateMs).toBeLessThan(1);
   });
 
   it('cancels a timer, also one due in the batch running now, and drops its underlying timer when none is left', () => {
