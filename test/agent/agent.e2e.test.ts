@@ -66,9 +66,10 @@ describe('Agent', () => {
     const call = await agent.createCall('default', 'barge');
     const fakeCall = stream.video.call('barge');
     const bob = fakeCall.addParticipant({ userId: 'bob' });
-    // 4 s of answer, cut after 5 chunks of 40 ms: 200 ms were queued for playback when it came.
+    // 4 s of answer, cut after 25 chunks of 40 ms that the fake sends at 20× real time: a second
+    // of audio is queued for playback when the barge-in comes.
     live.script.respondAfterAudioMs = 300;
-    live.script.turns.push({ userText: ['Tell me', ' a story'], answerText: ['Once', ' upon', ' a time'], answerAudioMs: 4000, interruptAfterChunks: 5 });
+    live.script.turns.push({ userText: ['Tell me', ' a story'], answerText: ['Once', ' upon', ' a time'], answerAudioMs: 4000, interruptAfterChunks: 25 });
     await agent.join(call);
     const ended = nextEvent(agent.events, 'agent.turn.ended');
     const metrics = nextEvent(agent.events, 'metrics');
@@ -76,15 +77,22 @@ describe('Agent', () => {
     await harness.hearing('bob');
     void bob.playTone(300, 400);
     await expect(ended).resolves.toMatchObject({ interrupted: true });
-    await expect(metrics).resolves.toMatchObject({ interrupted: true });
-    await expect(stopped).resolves.toMatchObject({ reason: 'flushed' });
+    const turn = await metrics;
+    expect(turn).toMatchObject({ interrupted: true, generatedMs: 1000 });
+    const flush = await stopped;
+    expect(flush.reason).toBe('flushed');
+    // The flush dropped what was still queued: without it the whole second would have played.
+    expect(flush.playedMs).toBeLessThan(turn.generatedMs!);
+    expect(turn.playedMs).toBe(flush.playedMs);
 
+    // The call goes quiet (what was played may still be on its way when the flush is reported)…
     const recording = fakeCall.recording('agent');
     const framesAtInterrupt = recording.frames.length;
-    await recording.waitFor((r) => r.frames.length >= framesAtInterrupt + 30, 5000, '300 ms after the barge-in');
-    // Without the flush, the 200 ms already queued would have played.
-    expect(audible(recording.frames).length * 10).toBeLessThan(150);
-    expect(audible(recording.frames.slice(-20))).toEqual([]);
+    const quiet = (r: typeof recording) => r.frames.length >= framesAtInterrupt + 30 && audible(r.frames.slice(-20)).length === 0;
+    await recording.waitFor(quiet, 10_000, '200 ms of silence after the barge-in');
+    // …and nothing after the flush reached it: what the listener heard is what had been played
+    // (give or take the frames in flight and the receiving jitter buffer's stretching).
+    expect(audible(recording.frames).length * 10).toBeLessThanOrEqual(flush.playedMs + 50);
 
     await agent.conversation!.flush();
     const answer = stream.api.transcript('messaging:barge').find((message) => message.userId === 'agent');
