@@ -3,6 +3,7 @@
  * lifecycle timers, crashes, close requests across "nodes" (two managers, one registry) and
  * draining.
  */
+import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemorySessionStore } from '../../src/store/memory-session-store.js';
 import { WorkerMetrics } from '../../src/server/metrics.js';
@@ -256,5 +257,45 @@ describe('SessionManager', () => {
       expect.arrayContaining(['agents_turns_total{interrupted="false"} 1', 'agents_turns_total{interrupted="true"} 1']),
     );
     expect(await metric('agents_sessions_active')).toContain('agents_sessions_active 1');
+  });
+});
+
+describe('SessionManager without its store', () => {
+  it('warns once when renewals start failing and once when they work again, not at every heartbeat', async () => {
+    const store = new MemorySessionStore();
+    let storeDown = false;
+    const renew = store.renew.bind(store);
+    store.renew = async (...args) => {
+      if (storeDown) throw new Error('the store is unreachable');
+      return renew(...args);
+    };
+    const lines: Array<{ level: number; msg: string }> = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const agents = new FakeAgents();
+    const manager = new SessionManager({
+      factory: agents.factory,
+      store,
+      limits: { maxSessions: 5, maxSessionsPerCall: 1, idleTimeoutMs: 60_000, maxSessionDurationMs: 3_600_000 },
+      timing: { heartbeatIntervalMs: 20, leaseTtlMs: 5_000 },
+      logger,
+    });
+    await manager.open();
+    opened.push(manager);
+    await manager.start(call('outage'));
+    const renewalLines = () => lines.filter((line) => /session leases/.test(line.msg));
+
+    storeDown = true;
+    let failures = 0;
+    const countFailures = store.renew;
+    store.renew = async (...args) => {
+      failures++;
+      return countFailures(...args);
+    };
+    await until(() => failures >= 5);
+    expect(renewalLines()).toEqual([expect.objectContaining({ level: 40, msg: expect.stringContaining('could not renew session leases') })]);
+
+    storeDown = false;
+    await until(() => renewalLines().length === 2);
+    expect(renewalLines()[1]).toMatchObject({ level: 30, msg: 'session leases renewed again' });
   });
 });

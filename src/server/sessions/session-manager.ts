@@ -14,8 +14,8 @@
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { toError } from '../../core/errors.js';
 import { createLogger, type Logger } from '../../core/logger.js';
+import { StoreOutage } from '../../store/store-outage.js';
 import type { LeaseOptions, SessionFigures, SessionRecord, SessionStore } from '../../store/session-store.js';
 import type { WorkerMetrics } from '../metrics.js';
 import type { CallRef } from './call-ids.js';
@@ -92,6 +92,8 @@ export class SessionManager {
   readonly #endedRetentionMs: number;
   readonly #metrics: WorkerMetrics | undefined;
   readonly #logger: Logger;
+  /** One warning per outage of the store, not one per heartbeat. */
+  readonly #renewals: StoreOutage;
   /** Every session of this node, from its request until its record is released. */
   readonly #sessions = new Map<string, Session>();
   /** Sessions whose slot is taken in the registry (only those are renewed). */
@@ -119,6 +121,10 @@ export class SessionManager {
     this.#endedRetentionMs = timing.endedRetentionMs ?? 10 * 60_000;
     this.#metrics = options.metrics;
     this.#logger = options.logger ?? createLogger('worker.sessions', { nodeId: this.nodeId });
+    this.#renewals = new StoreOutage(this.#logger, {
+      down: 'could not renew session leases; retrying at every heartbeat until the store answers',
+      up: 'session leases renewed again',
+    });
   }
 
   /** Sessions on this node (starting, active or closing). */
@@ -391,9 +397,10 @@ export class SessionManager {
         this.#lease,
       );
     } catch (error) {
-      this.#logger.warn({ err: toError(error), sessions: sessions.length }, 'could not renew session leases; retrying at the next heartbeat');
+      this.#renewals.failed(error);
       return;
     }
+    this.#renewals.answered();
     for (const session of sessions) {
       const status = statuses.get(session.sessionId);
       if (status === 'close-requested') this.#endFor(session, 'closed', 'close requested by another node');
