@@ -27,7 +27,10 @@
  *   (`details.agent_idle_cpu_pct_per_session`), and wrtc alone, a process with one sending and
  *   one receiving peer connection per session, an RTCAudioSource fed by a 10 ms timer and an
  *   RTCAudioSink, and no video client or agent (`baselines.wrtc_bare_cpu_pct_per_session`).
- *   `details.agent_cpu_by_thread_pct` splits the figure by thread.
+ *   `details.agent_cpu_by_thread_pct` splits the figure by thread (`node` is the JavaScript
+ *   thread with V8's compiler and GC helpers; the others are wrtc's), and
+ *   `details.agent_main_thread_wakeups_per_s` says how often the JavaScript thread was woken
+ *   (timers, sockets, wrtc's callbacks), beside the same for wrtc alone.
  *
  *   npm run bench:agent        (BENCH_MAX_SESSIONS, default 40, caps the ramp)
  *   npm run bench:agent -- --cpu-only      only the CPU figures
