@@ -68,15 +68,12 @@ export class GeminiLLM implements LLM {
     return new GeminiLLM({ apiKey, model: config.google.model, baseUrl: config.google.baseUrl, ...overrides });
   }
 
+  /** Nothing is checked or sent until the stream is iterated; bad input then throws ValidationError. */
   stream(request: LLMRequest): AsyncIterable<LLMEvent> {
-    return this.#stream(request);
+    return { [Symbol.asyncIterator]: () => this.#loop(request) };
   }
 
-  complete(request: LLMRequest): Promise<LLMDone> {
-    return collect(this.stream(request));
-  }
-
-  async *#stream(request: LLMRequest): AsyncGenerator<LLMEvent, void, undefined> {
+  #loop(request: LLMRequest): AsyncGenerator<LLMEvent, void, undefined> {
     const turn = new GeminiTurn({
       client: this.#client,
       apiKey: this.#apiKey,
@@ -86,25 +83,22 @@ export class GeminiLLM implements LLM {
       signatures: this.#signatures,
       retry: this.#retry,
     });
-    // Our own controller, so that a consumer who stops reading also cancels the HTTP stream.
-    const controller = new AbortController();
-    const { signal } = request;
-    const onAbort = () => controller.abort(signal?.reason);
-    if (signal?.aborted) onAbort();
-    else signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      yield* runToolLoop(turn, {
-        tools: request.tools,
-        signal: controller.signal,
-        maxToolRounds: request.options?.maxToolRounds,
-        toolTimeoutMs: request.options?.toolTimeoutMs,
-      });
-    } finally {
-      signal?.removeEventListener('abort', onAbort);
-      controller.abort();
-    }
+    // The turn aborts its HTTP request when the signal aborts or the consumer stops reading.
+    return runToolLoop(turn, {
+      tools: request.tools,
+      signal: request.signal ?? NEVER_ABORTED,
+      maxToolRounds: request.options?.maxToolRounds,
+      toolTimeoutMs: request.options?.toolTimeoutMs,
+    });
+  }
+
+  complete(request: LLMRequest): Promise<LLMDone> {
+    return collect(this.stream(request));
   }
 }
+
+/** For requests without a signal: one that never aborts. */
+const NEVER_ABORTED = new AbortController().signal;
 
 function nonNegative(value: number | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;

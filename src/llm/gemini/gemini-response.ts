@@ -54,7 +54,9 @@ export class GeminiResponseReader {
 }
 
 function isPlainText(part: Part): boolean {
-  return typeof part.text === 'string' && Object.keys(part).every((key) => key === 'text');
+  if (typeof part.text !== 'string') return false;
+  for (const key in part) if (key !== 'text') return false;
+  return true;
 }
 
 const FINISH_REASONS: Record<string, FinishReason> = {
