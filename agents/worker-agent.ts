@@ -7,7 +7,7 @@
  * another's, and closing a session frees everything it held.
  */
 import { loadConfig, requireGoogle, requireStream, type Config } from '../src/config.js';
-import type { AgentFactory, SessionAgent } from '../src/server/sessions/session-agent.js';
+import type { AgentFactory, SessionAgent } from '../src/worker/session-agent.js';
 import { createVoiceAgent } from './voice-agent.js';
 
 let config: Config | undefined;

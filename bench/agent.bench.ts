@@ -114,7 +114,7 @@ async function main(): Promise<void> {
 async function measureLatency() {
   const { Agent } = await import('../src/agent/index.js');
   const { GeminiRealtime } = await import('../src/llm/gemini/realtime.js');
-  const { FakeGeminiLive } = await import('../test/fakes/gemini-live/index.js');
+  const { FakeGeminiLive } = await import('../testing/gemini-live/index.js');
   const { startStreamFakes } = await import('../test/edge/helpers.js');
   const { RTCAudioSink } = (await import('../src/edge/stream/webrtc-runtime.js')) as unknown as {
     RTCAudioSink: new (track: MediaStreamTrack) => { ondata: (data: { samples: Int16Array }) => void; stop(): void };
@@ -491,9 +491,9 @@ async function runBarePeers(): Promise<void> {
 }
 
 async function serveFakes(): Promise<void> {
-  const { FakeStreamApi } = await import('../test/fakes/stream-api/index.js');
-  const { FakeStreamVideo } = await import('../test/fakes/stream-video/index.js');
-  const { FakeGeminiLive } = await import('../test/fakes/gemini-live/index.js');
+  const { FakeStreamApi } = await import('../testing/stream-api/index.js');
+  const { FakeStreamVideo } = await import('../testing/stream-video/index.js');
+  const { FakeGeminiLive } = await import('../testing/gemini-live/index.js');
   const api = new FakeStreamApi({ apiKey: API_KEY, apiSecret: API_SECRET });
   const video = await FakeStreamVideo.start({ apiKey: API_KEY, apiSecret: API_SECRET, api });
   const live = await FakeGeminiLive.start();

@@ -395,8 +395,8 @@ async function fakeCpuMs(child: ChildProcess): Promise<number> {
 
 /** The child process: the fake Stream (REST + coordinator + SFU), a talking participant per call. */
 async function serveFake(): Promise<void> {
-  const { FakeStreamApi } = await import('../test/fakes/stream-api/index.js');
-  const { FakeStreamVideo } = await import('../test/fakes/stream-video/index.js');
+  const { FakeStreamApi } = await import('../testing/stream-api/index.js');
+  const { FakeStreamVideo } = await import('../testing/stream-video/index.js');
   const api = new FakeStreamApi({ apiKey: API_KEY, apiSecret: API_SECRET });
   const fake = await FakeStreamVideo.start({ apiKey: API_KEY, apiSecret: API_SECRET, api });
   process.on('message', (message: { type: string; callId?: string }) => {

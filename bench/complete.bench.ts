@@ -29,7 +29,7 @@ import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { FakeGemini } from '../test/fakes/gemini/index.js';
+import { FakeGemini } from '../testing/gemini/index.js';
 import { percentile, round } from './support/stats.js';
 
 const TOKENS = 50;
@@ -52,7 +52,7 @@ async function runServer(geminiUrl: string): Promise<void> {
     import('pino'),
     import('../src/config.js'),
     import('../src/llm/gemini/gemini-llm.js'),
-    import('../src/server/create-server.js'),
+    import('../src/completion/create-server.js'),
   ]);
   const config = loadConfig({
     WORKER_API_KEYS: API_KEY,

@@ -14,7 +14,7 @@
  */
 import { StreamClient } from '@stream-io/node-sdk';
 import { splitIntoChunks, StreamConversation } from '../src/conversation/index.js';
-import { FakeStreamApi, startFakeStreamApi } from '../test/fakes/stream-api/index.js';
+import { FakeStreamApi, startFakeStreamApi } from '../testing/stream-api/index.js';
 import { percentile } from './support/stats.js';
 
 const REPLY_CHARS = 4000;

@@ -20,9 +20,9 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { randomUUID } from 'node:crypto';
-import { FakeGeminiLive } from '../test/fakes/gemini-live/index.js';
-import { FakeStreamApi } from '../test/fakes/stream-api/index.js';
-import { FakeStreamVideo } from '../test/fakes/stream-video/index.js';
+import { FakeGeminiLive } from '../testing/gemini-live/index.js';
+import { FakeStreamApi } from '../testing/stream-api/index.js';
+import { FakeStreamVideo } from '../testing/stream-video/index.js';
 import { percentile, round } from './support/stats.js';
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 20);

@@ -10,9 +10,9 @@ import { loadConfig, type Config } from './config.js';
 import { ConfigError } from './core/errors.js';
 import { createLogger } from './core/logger.js';
 import { GeminiLLM } from './llm/gemini/gemini-llm.js';
-import type { BotCatalog } from './server/bots/catalog.js';
-import { loadBotCatalog } from './server/bots/load-bot-catalog.js';
-import { exitOnSignals, serveWorker } from './server/sessions/serve-worker.js';
+import type { BotCatalog } from './completion/bots/catalog.js';
+import { loadBotCatalog } from './completion/bots/load-bot-catalog.js';
+import { exitOnSignals, serveWorker } from './worker/serve-worker.js';
 import { startTelemetry } from './telemetry/start-telemetry.js';
 
 /** Where bots are looked for when BOTS_FILE is not set: the source, or its compiled build. */

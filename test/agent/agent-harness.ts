@@ -1,7 +1,7 @@
 /** One agent wired to the local fakes: Stream (REST, coordinator, SFU) and the Gemini Live API. */
 import { Agent, type AgentOptions } from '../../src/agent/index.js';
 import { GeminiRealtime } from '../../src/llm/gemini/realtime.js';
-import { FakeGeminiLive } from '../fakes/gemini-live/index.js';
+import { FakeGeminiLive } from '../../testing/gemini-live/index.js';
 import { startStreamFakes, type StreamFakes } from '../edge/helpers.js';
 
 export interface AgentHarness {

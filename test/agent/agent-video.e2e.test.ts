@@ -8,8 +8,8 @@ import { SfuModels } from '@stream-io/video-client';
 import { Agent } from '../../src/agent/index.js';
 import { GeminiRealtime } from '../../src/llm/gemini/realtime.js';
 import { waitFor, sleep, startStreamFakes, type StreamFakes } from '../edge/helpers.js';
-import { FakeGeminiLive } from '../fakes/gemini-live/index.js';
-import type { SfuSession } from '../fakes/stream-video/index.js';
+import { FakeGeminiLive } from '../../testing/gemini-live/index.js';
+import type { SfuSession } from '../../testing/stream-video/index.js';
 
 /** The fake camera sends solid colours (JPEGs under 1 kB); the fake screen, fine detail (tens of kB). */
 const CAMERA_JPEG_MAX_BYTES = 5_000;

@@ -6,8 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { AgentJoinError } from '../../src/agent/index.js';
 import { nextEvent, waitUntil } from '../edge/helpers.js';
-import { isSilent } from '../fakes/stream-video/index.js';
-import type { RecordedFrame } from '../fakes/stream-video/index.js';
+import { isSilent } from '../../testing/stream-video/index.js';
+import type { RecordedFrame } from '../../testing/stream-video/index.js';
 import { startAgentHarness, type AgentHarness } from './agent-harness.js';
 
 let harness: AgentHarness | undefined;

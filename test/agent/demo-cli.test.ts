@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { withDeadline } from '../../src/core/deadline.js';
-import { FakeGeminiLive } from '../fakes/gemini-live/index.js';
+import { FakeGeminiLive } from '../../testing/gemini-live/index.js';
 import { API_KEY, API_SECRET, startStreamFakes, waitUntil, type StreamFakes } from '../edge/helpers.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];

@@ -1,7 +1,7 @@
 import { StreamClient } from '@stream-io/node-sdk';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { splitIntoChunks, StreamConversation, type ConversationEvents } from '../../src/conversation/index.js';
-import { FakeStreamApi, startFakeStreamApi } from '../fakes/stream-api/index.js';
+import { FakeStreamApi, startFakeStreamApi } from '../../testing/stream-api/index.js';
 import { markdownReply, shuffled, splitText } from './text.js';
 
 const CID = 'messaging:call-1';

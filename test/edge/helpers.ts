@@ -1,8 +1,8 @@
 /** Shared set-up for the edge tests: the Stream fakes, an edge pointed at them, event waits. */
 import type { EventBus, ErrorEvents } from '../../src/core/event-bus.js';
 import { StreamEdge, type Connection, type StreamEdgeOptions } from '../../src/edge/index.js';
-import { FakeStreamApi } from '../fakes/stream-api/index.js';
-import { FakeStreamVideo, concat } from '../fakes/stream-video/index.js';
+import { FakeStreamApi } from '../../testing/stream-api/index.js';
+import { FakeStreamVideo, concat } from '../../testing/stream-video/index.js';
 
 export const API_KEY = 'edge-test-key';
 export const API_SECRET = 'edge-test-secret';

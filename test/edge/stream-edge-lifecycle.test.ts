@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { EdgeError, ProviderError, ValidationError } from '../../src/core/errors.js';
 import { StreamConversation } from '../../src/conversation/index.js';
 import { StreamEdge } from '../../src/edge/index.js';
-import { verifyJwt } from '../fakes/stream-video/index.js';
+import { verifyJwt } from '../../testing/stream-video/index.js';
 import { API_KEY, API_SECRET, startStreamFakes, waitFor, sleep, type StreamFakes } from './helpers.js';
 import { ResourceTracker, activeResources } from './resource-tracker.js';
 

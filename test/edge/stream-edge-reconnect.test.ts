@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AudioOutput, ConnectionState, StreamConnection, StreamEdge } from '../../src/edge/index.js';
-import { soundSampleSpan, tone, toneFrequencyHz, type RemoteParticipant } from '../fakes/stream-video/index.js';
+import { soundSampleSpan, tone, toneFrequencyHz, type RemoteParticipant } from '../../testing/stream-video/index.js';
 import { collectAudio, nextEvent, sleep, startStreamFakes, waitFor, type StreamFakes } from './helpers.js';
 
 const CALL_ID = 'reconnect-call';

@@ -1,7 +1,7 @@
 /** The fake Gemini server's own contract, through the real SDK: the completion server and benchmarks build on it. */
 import { GoogleGenAI } from '@google/genai';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { FakeGemini } from '../fakes/gemini/index.js';
+import { FakeGemini } from '../../testing/gemini/index.js';
 
 let fake: FakeGemini;
 let baseUrl: string;

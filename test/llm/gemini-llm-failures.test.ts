@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ProviderError } from '../../src/core/errors.js';
 import { GeminiLLM, type GeminiLLMOptions } from '../../src/llm/gemini/gemini-llm.js';
 import { ToolRegistry } from '../../src/llm/tool-registry.js';
-import { FakeGemini } from '../fakes/gemini/index.js';
+import { FakeGemini } from '../../testing/gemini/index.js';
 import { ofType, user } from './support.js';
 
 const API_KEY = 'AIzaFakeKeyThatMustNeverLeak42';

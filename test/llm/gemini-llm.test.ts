@@ -6,7 +6,7 @@ import { ConfigError, ValidationError } from '../../src/core/errors.js';
 import { GeminiLLM } from '../../src/llm/gemini/gemini-llm.js';
 import { UNKNOWN_THOUGHT_SIGNATURE } from '../../src/llm/gemini/thought-signatures.js';
 import { ToolRegistry } from '../../src/llm/tool-registry.js';
-import { FakeGemini } from '../fakes/gemini/index.js';
+import { FakeGemini } from '../../testing/gemini/index.js';
 import { drain, ofType, user } from './support.js';
 
 const API_KEY = 'test-key-not-secret-1234';

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/core/errors.js';
-import { FakeGeminiLive, tone } from '../fakes/gemini-live/index.js';
+import { FakeGeminiLive, tone } from '../../testing/gemini-live/index.js';
 import { modelFor, payloadsOf, record, speak } from './helpers.js';
 
 let fake: FakeGeminiLive;

@@ -2,7 +2,7 @@
 import { GeminiRealtime, type GeminiRealtimeOptions } from '../../src/llm/gemini/realtime.js';
 import type { GeminiRealtimeSession } from '../../src/llm/gemini/realtime-session.js';
 import type { RealtimeEvents } from '../../src/llm/realtime.js';
-import { FakeGeminiLive, tone } from '../fakes/gemini-live/index.js';
+import { FakeGeminiLive, tone } from '../../testing/gemini-live/index.js';
 
 export function modelFor(fake: FakeGeminiLive, options: Partial<GeminiRealtimeOptions> = {}): GeminiRealtime {
   return new GeminiRealtime({

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FakeGeminiLive } from '../fakes/gemini-live/index.js';
+import { FakeGeminiLive } from '../../testing/gemini-live/index.js';
 import { modelFor, payloadsOf, record, speak } from './helpers.js';
 
 let fake: FakeGeminiLive;

@@ -4,7 +4,7 @@ import { toLiveFunctionDeclaration, toLiveSchema } from '../../src/llm/gemini/li
 import { backoffDelayMs, parseDurationMs } from '../../src/llm/gemini/live-timing.js';
 import { LiveTurnTracker } from '../../src/llm/gemini/live-turns.js';
 import type { RealtimeEvents } from '../../src/llm/realtime.js';
-import { pcmToBase64, tone } from '../fakes/gemini-live/index.js';
+import { pcmToBase64, tone } from '../../testing/gemini-live/index.js';
 
 describe('toLiveSchema', () => {
   it('keeps what Gemini Schema knows and drops or rewrites the rest', () => {

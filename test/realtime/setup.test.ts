@@ -4,7 +4,7 @@ import { loadConfig } from '../../src/config.js';
 import { ProviderError, ValidationError } from '../../src/core/errors.js';
 import { GeminiRealtime } from '../../src/llm/gemini/realtime.js';
 import { ToolRegistry } from '../../src/llm/tool-registry.js';
-import { FakeGeminiLive, LIVE_PATH } from '../fakes/gemini-live/index.js';
+import { FakeGeminiLive, LIVE_PATH } from '../../testing/gemini-live/index.js';
 import { modelFor } from './helpers.js';
 
 let fake: FakeGeminiLive;

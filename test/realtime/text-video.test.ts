@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/core/errors.js';
-import { FakeGeminiLive } from '../fakes/gemini-live/index.js';
+import { FakeGeminiLive } from '../../testing/gemini-live/index.js';
 import { modelFor, payloadsOf, record } from './helpers.js';
 
 let fake: FakeGeminiLive;

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ToolRegistry } from '../../src/llm/tool-registry.js';
-import { FakeGeminiLive } from '../fakes/gemini-live/index.js';
+import { FakeGeminiLive } from '../../testing/gemini-live/index.js';
 import { modelFor, payloadsOf, record, speak } from './helpers.js';
 
 let fake: FakeGeminiLive;

@@ -5,8 +5,8 @@
  */
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { readJsonl, startHarness, userTurn, type Harness } from '../server/harness.js';
-import { API_KEY } from '../server/harness.js';
+import { readJsonl, startHarness, userTurn, type Harness } from '../completion/harness.js';
+import { API_KEY } from '../completion/harness.js';
 import { exportedText, isChildOf, recordSpans, resetSpans, spanNamed, spansNamed } from './span-recorder.js';
 
 let harness: Harness;

@@ -3,7 +3,7 @@ import { context, SpanStatusCode } from '@opentelemetry/api';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { contextOf, startSpan } from '../../src/core/tracing.js';
 import type { GeminiRealtimeSession } from '../../src/llm/gemini/realtime-session.js';
-import { FakeGeminiLive } from '../fakes/gemini-live/index.js';
+import { FakeGeminiLive } from '../../testing/gemini-live/index.js';
 import { modelFor } from '../realtime/helpers.js';
 import { isChildOf, recordSpans, resetSpans, spanNamed, spansNamed } from './span-recorder.js';
 

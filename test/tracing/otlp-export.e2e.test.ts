@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeGemini } from '../fakes/gemini/index.js';
+import { FakeGemini } from '../../testing/gemini/index.js';
 import { spawnWorker } from '../worker/worker-process.js';
 
 interface OtlpValue {

@@ -3,7 +3,7 @@ import { SpanStatusCode } from '@opentelemetry/api';
 import { pino } from 'pino';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSpan } from '../../src/core/tracing.js';
-import { Session } from '../../src/server/sessions/session.js';
+import { Session } from '../../src/worker/session.js';
 import { FakeAgent } from '../worker/fake-agent.js';
 import { startWorkerNode, until, type WorkerNode } from '../worker/worker-harness.js';
 import { isChildOf, recordSpans, resetSpans, spanNamed } from './span-recorder.js';

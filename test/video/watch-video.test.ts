@@ -8,7 +8,7 @@ import { SfuModels } from '@stream-io/video-client';
 import type { I420Frame } from '../../src/video/index.js';
 import type { StreamConnection, StreamEdge } from '../../src/edge/index.js';
 import { nextEvent, sleep, startStreamFakes, waitFor, type StreamFakes } from '../edge/helpers.js';
-import type { FakeCall, RemoteParticipant } from '../fakes/stream-video/index.js';
+import type { FakeCall, RemoteParticipant } from '../../testing/stream-video/index.js';
 
 const CALL_ID = 'watch-call';
 

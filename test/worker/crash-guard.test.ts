@@ -1,8 +1,8 @@
 /** Errors escaping an agent are logged and counted, and the process keeps running. */
 import { pino } from 'pino';
 import { afterEach, expect, it } from 'vitest';
-import { WorkerMetrics } from '../../src/server/metrics.js';
-import { installCrashGuard } from '../../src/server/sessions/crash-guard.js';
+import { WorkerMetrics } from '../../src/http/metrics.js';
+import { installCrashGuard } from '../../src/worker/crash-guard.js';
 
 let uninstall: (() => void) | undefined;
 afterEach(() => uninstall?.());

@@ -8,7 +8,7 @@
  *   new SessionManager({ factory: agents.factory, ... });
  *   agents.latest!.leave();            // the last human leaves: the idle clock starts
  */
-import type { AgentFactory, AgentTurnMetrics, SessionAgent } from '../../src/server/sessions/session-agent.js';
+import type { AgentFactory, AgentTurnMetrics, SessionAgent } from '../../src/worker/session-agent.js';
 
 type Listener = (payload: never) => void;
 

@@ -6,10 +6,10 @@
  * without it answers 503 naming it, /ready says so, and everything is shared again once it is back.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { keyIdOf } from '../../src/server/auth.js';
+import { keyIdOf } from '../../src/http/api-keys.js';
 import { RedisStore } from '../../src/store/redis-store.js';
-import { FakeGemini } from '../fakes/gemini/index.js';
-import { minimal } from '../server/harness.js';
+import { FakeGemini } from '../../testing/gemini/index.js';
+import { minimal } from '../completion/harness.js';
 import { describeRedis, startTestRedis, type TestRedis } from '../support/redis.js';
 import { until } from './worker-harness.js';
 import { spawnWorker, type WorkerProcess } from './worker-process.js';

@@ -6,8 +6,8 @@
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemorySessionStore } from '../../src/store/memory-session-store.js';
-import { WorkerMetrics } from '../../src/server/metrics.js';
-import { SessionManager, type SessionManagerLimits } from '../../src/server/sessions/session-manager.js';
+import { WorkerMetrics } from '../../src/http/metrics.js';
+import { SessionManager, type SessionManagerLimits } from '../../src/worker/session-manager.js';
 import { FakeAgents, type FakeAgentsOptions } from './fake-agent.js';
 
 const call = (id = 'call-1') => ({ type: 'default', id });

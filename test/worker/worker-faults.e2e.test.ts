@@ -6,9 +6,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { FakeGeminiLive } from '../fakes/gemini-live/index.js';
-import { FakeStreamApi } from '../fakes/stream-api/index.js';
-import { FakeStreamVideo } from '../fakes/stream-video/index.js';
+import { FakeGeminiLive } from '../../testing/gemini-live/index.js';
+import { FakeStreamApi } from '../../testing/stream-api/index.js';
+import { FakeStreamVideo } from '../../testing/stream-video/index.js';
 import { describeRedis, startTestRedis, type TestRedis } from '../support/redis.js';
 import { until } from './worker-harness.js';
 import { spawnWorker, type WorkerProcess } from './worker-process.js';

@@ -1,0 +1,137 @@
+/**
+ * A whole worker node in one call, for `agent serve`: the stores (Redis when REDIS_URL is
+ * set), the HTTP server with the completion API, the sessions API, /ready and /metrics,
+ * listening on HOST:PORT; and the shutdown that a SIGTERM deserves: stop accepting, close
+ * every session (transcripts flushed) within DRAIN_TIMEOUT_MS, close the server and stores.
+ */
+import type { FastifyInstance } from 'fastify';
+import { createLogger, type Logger } from '../core/logger.js';
+import { openStores, type WorkerStores } from '../store/open-stores.js';
+import { createServer, type ServerOptions } from '../completion/create-server.js';
+import { WorkerMetrics } from '../http/metrics.js';
+import { ConfigError } from '../core/errors.js';
+import { installCrashGuard } from './crash-guard.js';
+import { DEFAULT_AGENT_FACTORY_FILES, loadAgentFactory } from './load-agent-factory.js';
+import type { AgentFactory } from './session-agent.js';
+import type { AuthorizeCall } from './session-routes.js';
+import type { DrainResult } from './session-manager.js';
+import { Worker, workerRateLimiter } from './worker.js';
+
+export interface ServeWorkerOptions {
+  /** Everything createServer takes except the store, which the worker opens. */
+  server: Omit<ServerOptions, 'store'>;
+  /** Default: the one agents/worker-agent.ts exports (see loadAgentFactory). */
+  factory?: AgentFactory;
+  authorizeCall?: AuthorizeCall;
+  warmUp?: () => Promise<void>;
+  logger?: Logger;
+}
+
+export interface ServingWorker {
+  /** `http://host:port` */
+  address: string;
+  app: FastifyInstance;
+  worker: Worker;
+  stores: WorkerStores;
+  /** Drains sessions, then closes the server and the stores; says what the drain closed and abandoned. Idempotent. */
+  shutdown(reason: string): Promise<DrainResult>;
+}
+
+export async function serveWorker(options: ServeWorkerOptions): Promise<ServingWorker> {
+  const { config } = options.server;
+  const logger = options.logger ?? createLogger('worker');
+  // Loaded first: importing the agent (and WebRTC) is the slow part of warming up.
+  const factory = options.factory ?? (await defaultFactory(logger));
+  const stores = await openStores({ redisUrl: config.worker.redisUrl, logger });
+  // One limiter for the API and the sessions routes, so a key has one bucket on this node too
+  // when the store is down, and the fallback shows in /metrics.
+  const metrics = new WorkerMetrics();
+  const rateLimiter = workerRateLimiter(config, stores.keyValue, metrics, logger);
+  const uninstallCrashGuard = installCrashGuard(logger, metrics);
+  let app: FastifyInstance | undefined;
+  try {
+    app = await createServer({ ...options.server, store: stores.keyValue, rateLimiter });
+    const worker = await Worker.attach(app, {
+      config,
+      factory,
+      sessions: stores.sessions,
+      keyValue: stores.keyValue,
+      rateLimiter,
+      metrics,
+      authorizeCall: options.authorizeCall,
+      warmUp: options.warmUp,
+      logger,
+    });
+    const address = await app.listen({ host: config.server.host, port: config.server.port });
+    await worker.start();
+    logger.info(
+      { address, nodeId: worker.nodeId, store: stores.kind, maxSessions: config.worker.maxSessions, maxSessionsPerCall: config.worker.maxSessionsPerCall },
+      'worker ready',
+    );
+
+    let shuttingDown: Promise<DrainResult> | undefined;
+    const shutdown = (reason: string) =>
+      (shuttingDown ??= (async () => {
+        logger.info({ reason, sessions: worker.manager.activeCount, drainTimeoutMs: config.worker.drainTimeoutMs }, 'draining');
+        const drained = await worker.drain(config.worker.drainTimeoutMs);
+        logger.info(drained, 'drained');
+        await app!.close();
+        await worker.close();
+        await stores.close();
+        uninstallCrashGuard();
+        return drained;
+      })());
+    return { address, app, worker, stores, shutdown };
+  } catch (error) {
+    await app?.close();
+    await stores.close();
+    uninstallCrashGuard();
+    throw error;
+  }
+}
+
+/**
+ * The factory of agents/worker-agent.ts. Without one the server still serves completions, and
+ * a session request fails with a message saying what is missing.
+ */
+async function defaultFactory(logger: Logger): Promise<AgentFactory> {
+  const factory = await loadAgentFactory();
+  if (factory) return factory;
+  const missing = new ConfigError(
+    `This worker has no agent: add ${DEFAULT_AGENT_FACTORY_FILES[0]} exporting an AgentFactory as default.`,
+    [],
+  );
+  logger.warn(missing.message);
+  return async () => {
+    throw missing;
+  };
+}
+
+/**
+ * SIGTERM / SIGINT: shut down gracefully and exit 0 (explicitly: wrtc can crash a process
+ * that exits by itself), or 1 when the drain had to abandon sessions (DRAIN_TIMEOUT_MS ran out
+ * while agents were still closing), so an orchestrator sees that the shutdown was not clean.
+ * A second signal while draining exits at once with 1.
+ */
+export function exitOnSignals(serving: ServingWorker, logger: Logger = createLogger('worker')): void {
+  let received = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (received) {
+      logger.warn({ signal }, 'second signal: exiting without waiting for the drain');
+      process.exit(1);
+    }
+    received = true;
+    serving.shutdown(signal).then(
+      ({ abandoned }) => {
+        if (abandoned > 0) logger.error({ abandoned }, 'exiting with 1: the drain abandoned sessions');
+        process.exit(abandoned > 0 ? 1 : 0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
