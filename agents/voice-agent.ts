@@ -6,6 +6,7 @@ import { Agent } from '../src/agent/index.js';
 import type { Config } from '../src/config.js';
 import { StreamEdge } from '../src/edge/index.js';
 import { GeminiRealtime } from '../src/llm/gemini/realtime.js';
+import { geminiRealtimeOptions, streamEdgeOptions } from '../src/presets.js';
 
 export const DEFAULT_INSTRUCTIONS =
   'You are a friendly, concise voice assistant in a video call. Answer in one or two short ' +
@@ -13,10 +14,10 @@ export const DEFAULT_INSTRUCTIONS =
 
 /** A fresh edge and an agent on it; the caller owns both (close the agent, then the edge). */
 export function createVoiceAgent(config: Config): { edge: StreamEdge; agent: Agent } {
-  const edge = StreamEdge.fromConfig(config);
+  const edge = new StreamEdge(streamEdgeOptions(config));
   const agent = new Agent({
     edge,
-    llm: GeminiRealtime.fromConfig(config),
+    llm: new GeminiRealtime(geminiRealtimeOptions(config)),
     agentUser: { id: config.agent.userId, name: config.agent.name, imageUrl: config.agent.imageUrl },
     instructions: config.agent.instructions ?? DEFAULT_INSTRUCTIONS,
   });

@@ -10,6 +10,7 @@ import { loadConfig, type Config } from './config.js';
 import { ConfigError } from './core/errors.js';
 import { createLogger } from './core/logger.js';
 import { GeminiLLM } from './llm/gemini/gemini-llm.js';
+import { geminiLLMOptions } from './presets.js';
 import type { BotCatalog } from './completion/bots/catalog.js';
 import { loadBotCatalog } from './completion/bots/load-bot-catalog.js';
 import { exitOnSignals, serveWorker } from './worker/serve-worker.js';
@@ -26,7 +27,7 @@ async function serve(config: Config): Promise<void> {
   const log = createLogger('cli');
   // First, so that everything after it is traced (when OTEL_EXPORTER_OTLP_ENDPOINT asks for it).
   const telemetry = await startTelemetry(createLogger('telemetry'));
-  const llm = GeminiLLM.fromConfig(config);
+  const llm = new GeminiLLM(geminiLLMOptions(config));
   const bots = await loadBots(config);
   // The worker: sessions API, /ready, /metrics, shared stores (REDIS_URL), drain on SIGTERM.
   const serving = await serveWorker({ server: { config, llm, bots } }).catch(async (error: unknown) => {

@@ -15,13 +15,12 @@ const optionalString = z
   .transform((value) => (value === '' ? undefined : value))
   .optional();
 const optionalUrl = optionalString.pipe(z.url({ protocol: /^(https?|wss?)$/ }).optional());
-const url = (fallback: string) => optionalUrl.transform((value) => value ?? fallback);
-const integer = (fallback: number, min = 0) =>
-  optionalString.pipe(z.coerce.number<string | undefined>().int().min(min).optional()).transform((value) => value ?? fallback);
-const boolean = (fallback: boolean) =>
-  optionalString
-    .pipe(z.enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off']).optional())
-    .transform((value) => (value === undefined ? fallback : ['1', 'true', 'yes', 'on'].includes(value)));
+const optionalInteger = (min = 0) => optionalString.pipe(z.coerce.number<string | undefined>().int().min(min).optional());
+const integer = (fallback: number, min = 0) => optionalInteger(min).transform((value) => value ?? fallback);
+const optionalBoolean = optionalString
+  .pipe(z.enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off']).optional())
+  .transform((value) => (value === undefined ? undefined : ['1', 'true', 'yes', 'on'].includes(value)));
+const boolean = (fallback: boolean) => optionalBoolean.transform((value) => value ?? fallback);
 const list = optionalString.transform((value) =>
   value === undefined ? [] : value.split(',').map((item) => item.trim()).filter(Boolean),
 );
@@ -33,20 +32,21 @@ const EnvSchema = z.object({
   STREAM_API_KEY: optionalString,
   STREAM_API_SECRET: optionalString,
   STREAM_BASE_URL: optionalUrl,
-  STREAM_VIDEO_BASE_URL: url('https://video.stream-io-api.com/video'),
-  STREAM_LOCATION_HINT_URL: url('https://hint.stream-io-video.com/'),
-  STREAM_TIMEOUT_MS: integer(10_000, 1),
-  STREAM_CHAT_CHANNEL_TYPE: optionalString.transform((value) => value ?? 'messaging'),
-  STREAM_DEMO_BASE_URL: url('https://pronto.getstream.io'),
-  STREAM_DEMO_TOKEN_TTL_S: integer(3600, 60),
-  DEMO_OPEN_BROWSER: boolean(true),
+  // Provider settings have no default here: unset, the provider's own default applies (declared once, there).
+  STREAM_VIDEO_BASE_URL: optionalUrl,
+  STREAM_LOCATION_HINT_URL: optionalUrl,
+  STREAM_TIMEOUT_MS: optionalInteger(1),
+  STREAM_CHAT_CHANNEL_TYPE: optionalString,
+  STREAM_DEMO_BASE_URL: optionalUrl,
+  STREAM_DEMO_TOKEN_TTL_S: optionalInteger(60),
+  DEMO_OPEN_BROWSER: optionalBoolean,
 
   GOOGLE_API_KEY: optionalString,
   GEMINI_API_KEY: optionalString,
   GOOGLE_GEMINI_BASE_URL: optionalUrl,
-  GEMINI_MODEL: optionalString.transform((value) => value ?? 'gemini-2.5-flash'),
-  GEMINI_LIVE_MODEL: optionalString.transform((value) => value ?? 'gemini-2.5-flash-native-audio-preview-09-2025'),
-  GEMINI_VOICE: optionalString.transform((value) => value ?? 'Puck'),
+  GEMINI_MODEL: optionalString,
+  GEMINI_LIVE_MODEL: optionalString,
+  GEMINI_VOICE: optionalString,
 
   AGENT_USER_ID: optionalString.transform((value) => value ?? 'gemini-agent'),
   AGENT_NAME: optionalString.transform((value) => value ?? 'Gemini Agent'),
@@ -86,21 +86,22 @@ export interface Config {
     apiSecret: string | undefined;
     /** REST base (chat, video, users); undefined means the SDK's own default hosts. */
     baseUrl: string | undefined;
-    /** Coordinator base of the video client; its WebSocket URL is derived from it. */
-    videoBaseUrl: string;
-    locationHintUrl: string;
-    timeoutMs: number;
-    chatChannelType: string;
-    demoBaseUrl: string;
-    demoTokenTtlS: number;
-    openBrowser: boolean;
+    /** Coordinator base of the video client (its WebSocket URL is derived from it); undefined: the SDK's. */
+    videoBaseUrl: string | undefined;
+    locationHintUrl: string | undefined;
+    timeoutMs: number | undefined;
+    chatChannelType: string | undefined;
+    demoBaseUrl: string | undefined;
+    demoTokenTtlS: number | undefined;
+    openBrowser: boolean | undefined;
   };
   google: {
     apiKey: string | undefined;
     baseUrl: string | undefined;
-    model: string;
-    liveModel: string;
-    voice: string;
+    /** Undefined: each provider's default model and voice. */
+    model: string | undefined;
+    liveModel: string | undefined;
+    voice: string | undefined;
   };
   agent: {
     userId: string;

@@ -67,7 +67,8 @@ export const completionApi: FastifyPluginAsync<CompletionApiOptions> = async (ap
   const logger = options.logger ?? createLogger('completion');
   const ownsStore = options.store === undefined;
   const store = options.store ?? new MemoryStore();
-  const knownModels = new Set([...KNOWN_GEMINI_MODELS, config.google.model, llm.model, ...(options.models ?? [])]);
+  // The configured model is the LLM's own (GEMINI_MODEL, or its default).
+  const knownModels: ReadonlySet<string> = new Set([...KNOWN_GEMINI_MODELS, llm.model, ...(options.models ?? [])]);
   const bots = new BotDirectory(options.bots ?? {}, { knownModels });
   const keys = new ApiKeys(config.server.apiKeys, config.server.adminKey);
   if (keys.isEmpty) logger.warn('no WORKER_API_KEYS or WORKER_ADMIN_KEY configured: every API request will be refused with 401');

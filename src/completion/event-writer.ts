@@ -29,15 +29,13 @@ export interface EventWriterOptions {
   response: ServerResponse;
   /** Extra headers, e.g. the request id. */
   headers?: Record<string, string>;
-  /** Streaming modes only; default 10 000. */
-  pingIntervalMs?: number;
-  /** How long a backed-up socket may take nothing before the response is destroyed; default 30 000. */
-  writeTimeoutMs?: number;
+  /** Streaming modes only (COMPLETE_PING_INTERVAL_MS). */
+  pingIntervalMs: number;
+  /** How long a backed-up socket may take nothing before the response is destroyed (COMPLETE_WRITE_TIMEOUT_MS). */
+  writeTimeoutMs: number;
   /** Told when a stalled response was destroyed. */
   onStalled?: () => void;
 }
-
-export const DEFAULT_WRITE_TIMEOUT_MS = 30_000;
 
 export function createEventWriter(options: EventWriterOptions): EventWriter {
   return options.mode === 'json' ? new JsonWriter(options) : new StreamWriter(options);
@@ -93,7 +91,7 @@ class StreamWriter implements EventWriter {
   constructor(options: EventWriterOptions) {
     this.mode = options.mode;
     this.#response = options.response;
-    this.#guard = new StallGuard(options.response, options.writeTimeoutMs ?? DEFAULT_WRITE_TIMEOUT_MS, options.onStalled);
+    this.#guard = new StallGuard(options.response, options.writeTimeoutMs, options.onStalled);
     this.#response.writeHead(200, {
       ...options.headers,
       'content-type': CONTENT_TYPES[options.mode],
@@ -101,7 +99,7 @@ class StreamWriter implements EventWriter {
       // Tells nginx-style proxies not to buffer the stream.
       'x-accel-buffering': 'no',
     });
-    this.#ping = setInterval(() => void this.write({ type: 'ping', data: {} }), options.pingIntervalMs ?? 10_000);
+    this.#ping = setInterval(() => void this.write({ type: 'ping', data: {} }), options.pingIntervalMs);
     this.#response.once('close', () => this.#stop());
   }
 
@@ -179,7 +177,7 @@ class JsonWriter implements EventWriter {
 
   constructor(options: EventWriterOptions) {
     this.#response = options.response;
-    this.#guard = new StallGuard(options.response, options.writeTimeoutMs ?? DEFAULT_WRITE_TIMEOUT_MS, options.onStalled);
+    this.#guard = new StallGuard(options.response, options.writeTimeoutMs, options.onStalled);
     this.#headers = options.headers ?? {};
   }
 

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { loadConfig } from '../../src/config.js';
 import { ConfigError, ValidationError } from '../../src/core/errors.js';
-import { GeminiLLM } from '../../src/llm/gemini/gemini-llm.js';
+import { DEFAULT_GEMINI_MODEL, GeminiLLM } from '../../src/llm/gemini/gemini-llm.js';
+import { geminiLLMOptions } from '../../src/presets.js';
 import { UNKNOWN_THOUGHT_SIGNATURE } from '../../src/llm/gemini/thought-signatures.js';
 import { ToolRegistry } from '../../src/llm/tool-registry.js';
 import { FakeGemini } from '../../testing/gemini/index.js';
@@ -233,12 +234,14 @@ describe('GeminiLLM tool loop', () => {
   });
 });
 
-describe('GeminiLLM.fromConfig', () => {
+describe('geminiLLMOptions (configuration preset)', () => {
   it('takes the key, model and base URL from the configuration', async () => {
     const config = loadConfig({ GOOGLE_API_KEY: API_KEY, GEMINI_MODEL: 'gemini-from-env', GOOGLE_GEMINI_BASE_URL: baseUrl });
-    const done = await GeminiLLM.fromConfig(config).complete({ messages: [user('hi')] });
+    const done = await new GeminiLLM(geminiLLMOptions(config)).complete({ messages: [user('hi')] });
     expect(done.text).toBe('ok');
     expect(fake.requests[0]).toMatchObject({ model: 'gemini-from-env', apiKey: API_KEY });
-    expect(() => GeminiLLM.fromConfig(loadConfig({}))).toThrow(ConfigError);
+    expect(() => geminiLLMOptions(loadConfig({}))).toThrow(ConfigError);
+    // Unset, the provider's own default model applies.
+    expect(new GeminiLLM(geminiLLMOptions(loadConfig({ GOOGLE_API_KEY: API_KEY }))).model).toBe(DEFAULT_GEMINI_MODEL);
   });
 });

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { loadConfig } from '../../src/config.js';
 import { ProviderError, ValidationError } from '../../src/core/errors.js';
 import { GeminiRealtime } from '../../src/llm/gemini/realtime.js';
+import { geminiRealtimeOptions } from '../../src/presets.js';
 import { ToolRegistry } from '../../src/llm/tool-registry.js';
 import { FakeGeminiLive, LIVE_PATH } from '../../testing/gemini-live/index.js';
 import { modelFor } from './helpers.js';
@@ -96,7 +97,7 @@ describe('GeminiRealtime setup', () => {
       GEMINI_VOICE: 'Charon',
       AGENT_VIDEO: 'true',
     });
-    const model = GeminiRealtime.fromConfig(config);
+    const model = new GeminiRealtime(geminiRealtimeOptions(config));
     expect(model.model).toBe('gemini-live-from-env');
     const session = await model.connect();
     expect(fake.latest!.setup!.model).toBe('models/gemini-live-from-env');

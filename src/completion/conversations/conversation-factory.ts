@@ -3,7 +3,7 @@
  * when Stream credentials are configured (one REST client shared by all of them), memory
  * otherwise.
  */
-import { StreamClient } from '@stream-io/node-sdk';
+import { createStreamRestClient } from '../../conversation/stream/stream-rest-client.js';
 import type { Config } from '../../config.js';
 import { InMemoryConversation, StreamConversation } from '../../conversation/index.js';
 import type { ConversationFactory } from './conversation-directory.js';
@@ -14,10 +14,7 @@ export const DEFAULT_CONVERSATION_USER_ID = 'user';
 export function conversationFactoryFromConfig(config: Config): ConversationFactory {
   const { apiKey, apiSecret } = config.stream;
   if (!apiKey || !apiSecret) return () => new InMemoryConversation();
-  const client = new StreamClient(apiKey, apiSecret, {
-    timeout: config.stream.timeoutMs,
-    ...(config.stream.baseUrl ? { basePath: config.stream.baseUrl } : {}),
-  });
+  const client = createStreamRestClient({ apiKey, apiSecret, baseUrl: config.stream.baseUrl, timeoutMs: config.stream.timeoutMs });
   return (conversationId) =>
     new StreamConversation({
       client,

@@ -4,7 +4,6 @@ export { PublishedAudio } from './published-audio.js';
 export {
   STREAM_EDGE_DEFAULTS,
   resolveStreamEdgeOptions,
-  streamEdgeOptionsFromConfig,
   type SdkLogLevel,
   type StreamEdgeInit,
   type StreamEdgeOptions,

@@ -1,5 +1,5 @@
-/** StreamEdge's settings, their defaults (declared once, here) and how config maps onto them. */
-import { requireStream, type Config } from '../../config.js';
+/** StreamEdge's settings and their defaults (declared once, here). */
+import { DEFAULT_STREAM_TIMEOUT_MS } from '../../conversation/stream/stream-rest-client.js';
 import type { Logger } from '../../core/logger.js';
 
 export type SdkLogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
@@ -35,7 +35,7 @@ export interface StreamEdgeOptions {
 export type StreamEdgeInit = Pick<StreamEdgeOptions, 'apiKey' | 'apiSecret'> & Partial<StreamEdgeOptions>;
 
 export const STREAM_EDGE_DEFAULTS = {
-  timeoutMs: 10_000,
+  timeoutMs: DEFAULT_STREAM_TIMEOUT_MS,
   chatChannelType: 'messaging',
   demoBaseUrl: 'https://pronto.getstream.io',
   demoTokenTtlS: 3600,
@@ -48,23 +48,4 @@ export const STREAM_EDGE_DEFAULTS = {
 export function resolveStreamEdgeOptions(init: StreamEdgeInit): StreamEdgeOptions {
   const defined = Object.fromEntries(Object.entries(init).filter(([, value]) => value !== undefined));
   return { ...STREAM_EDGE_DEFAULTS, demoUser: { ...STREAM_EDGE_DEFAULTS.demoUser }, ...defined } as StreamEdgeOptions;
-}
-
-/** The options `loadConfig()` describes (STREAM_* and DEMO_OPEN_BROWSER), with `overrides` on top. */
-export function streamEdgeOptionsFromConfig(config: Config, overrides: Partial<StreamEdgeOptions> = {}): StreamEdgeInit {
-  const { apiKey, apiSecret } = requireStream(config);
-  const { stream } = config;
-  return {
-    apiKey,
-    apiSecret,
-    baseUrl: stream.baseUrl,
-    videoBaseUrl: stream.videoBaseUrl,
-    locationHintUrl: stream.locationHintUrl,
-    timeoutMs: stream.timeoutMs,
-    chatChannelType: stream.chatChannelType,
-    demoBaseUrl: stream.demoBaseUrl,
-    demoTokenTtlS: stream.demoTokenTtlS,
-    openBrowser: stream.openBrowser,
-    ...overrides,
-  };
 }

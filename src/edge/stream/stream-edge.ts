@@ -2,7 +2,7 @@
  * The Edge for Stream Video: users, calls and tokens through @stream-io/node-sdk (REST), media
  * through @stream-io/video-client on @roamhq/wrtc, the transcript in the call's chat channel.
  *
- *   const edge = StreamEdge.fromConfig(loadConfig());
+ *   const edge = new StreamEdge(streamEdgeOptions(loadConfig()));   // or new StreamEdge({ apiKey, apiSecret })
  *   await edge.authenticate({ id: 'gemini-agent', name: 'Gemini', custom: { provider: 'google', model } });
  *   const call = await edge.createCall('default', 'my-call');
  *   await edge.openDemo(call);
@@ -14,10 +14,10 @@
  * One edge is one agent user; it can be in several calls at once (one connection each), over
  * one coordinator connection.
  */
-import { StreamClient } from '@stream-io/node-sdk';
+import type { StreamClient } from '@stream-io/node-sdk';
+import { createStreamRestClient } from '../../conversation/stream/stream-rest-client.js';
 import type { StreamVideoClient } from '@stream-io/video-client';
 import open from 'open';
-import type { Config } from '../../config.js';
 import { StreamConversation } from '../../conversation/index.js';
 import { EdgeError, ProviderError, ValidationError, toError } from '../../core/errors.js';
 import { createLogger, type Logger } from '../../core/logger.js';
@@ -25,7 +25,6 @@ import type { DemoLink, Edge, EdgeCall, EdgeUser, JoinOptions } from '../edge.js
 import { canOpenBrowser, demoUrl } from './demo-link.js';
 import {
   resolveStreamEdgeOptions,
-  streamEdgeOptionsFromConfig,
   type StreamEdgeInit,
   type StreamEdgeOptions,
 } from './stream-edge-options.js';
@@ -56,16 +55,9 @@ export class StreamEdge implements Edge {
       throw new ValidationError('apiKey', 'StreamEdge needs the Stream API key and secret (STREAM_API_KEY, STREAM_API_SECRET)');
     }
     this.#log = this.options.logger ?? createLogger('edge.stream');
-    this.rest = new StreamClient(this.options.apiKey, this.options.apiSecret, {
-      timeout: this.options.timeoutMs,
-      ...(this.options.baseUrl ? { basePath: this.options.baseUrl } : {}),
-    });
+    this.rest = createStreamRestClient(this.options);
   }
 
-  /** An edge from `loadConfig()`'s STREAM_* settings; a ConfigError names missing credentials. */
-  static fromConfig(config: Config, overrides: Partial<StreamEdgeOptions> = {}): StreamEdge {
-    return new StreamEdge(streamEdgeOptionsFromConfig(config, overrides));
-  }
 
   /** The connections currently open. */
   get connections(): readonly StreamConnection[] {

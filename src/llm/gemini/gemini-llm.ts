@@ -8,7 +8,6 @@
  * a ProviderError (the API key never appears in it).
  */
 import { GoogleGenAI } from '@google/genai';
-import { requireGoogle, type Config } from '../../config.js';
 import { ValidationError } from '../../core/errors.js';
 import { collect } from '../collect.js';
 import type { LLM, LLMDone, LLMEvent, LLMRequest } from '../llm.js';
@@ -62,11 +61,6 @@ export class GeminiLLM implements LLM {
       new GoogleGenAI({ apiKey: options.apiKey, vertexai: false, httpOptions: options.baseUrl ? { baseUrl: options.baseUrl } : undefined });
   }
 
-  /** From `GOOGLE_API_KEY`, `GEMINI_MODEL` and `GOOGLE_GEMINI_BASE_URL`; throws ConfigError without a key. */
-  static fromConfig(config: Config, overrides: Partial<GeminiLLMOptions> = {}): GeminiLLM {
-    const { apiKey } = requireGoogle(config);
-    return new GeminiLLM({ apiKey, model: config.google.model, baseUrl: config.google.baseUrl, ...overrides });
-  }
 
   /** Nothing is checked or sent until the stream is iterated; bad input then throws ValidationError. */
   stream(request: LLMRequest): AsyncIterable<LLMEvent> {

@@ -4,14 +4,13 @@
  * and optional video. One instance holds the options and the SDK client; each `connect()` opens
  * an independent `GeminiRealtimeSession` (one per call).
  *
- *   const model = GeminiRealtime.fromConfig(loadConfig());
+ *   const model = new GeminiRealtime(geminiRealtimeOptions(loadConfig()));   // or new GeminiRealtime({ apiKey })
  *   const session = await model.connect({ instructions, tools });
  *   session.on('audio', ({ samples }) => pacer.push(samples));
  *   edge.onAudio((frame16k) => session.sendAudio(frame16k, 16_000));
  */
 import { GoogleGenAI, type LiveConnectConfig } from '@google/genai';
 import { ValidationError } from '../../core/errors.js';
-import { requireGoogle, type Config } from '../../config.js';
 import type { RealtimeConnectOptions, RealtimeModel } from '../realtime.js';
 import type { LiveVadOptions } from './live-config.js';
 import { GeminiRealtimeSession } from './realtime-session.js';
@@ -95,17 +94,6 @@ export class GeminiRealtime implements RealtimeModel {
     return this.#options.video;
   }
 
-  /** From the validated configuration: GOOGLE_API_KEY, GEMINI_LIVE_MODEL, GEMINI_VOICE, GOOGLE_GEMINI_BASE_URL, AGENT_VIDEO. */
-  static fromConfig(config: Config, overrides: Partial<GeminiRealtimeOptions> = {}): GeminiRealtime {
-    return new GeminiRealtime({
-      apiKey: requireGoogle(config).apiKey,
-      model: config.google.liveModel,
-      voice: config.google.voice,
-      baseUrl: config.google.baseUrl,
-      video: config.agent.video,
-      ...overrides,
-    });
-  }
 
   connect(options: RealtimeConnectOptions = {}): Promise<GeminiRealtimeSession> {
     const o = this.#options;
