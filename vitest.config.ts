@@ -1,6 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
+/** The package's own name resolves to its sources here, as in tsconfig.json (see package.json exports). */
+const SOURCE_CONDITION = 'stream-gemini-agents-source';
+
 export default defineConfig({
+  resolve: { conditions: [SOURCE_CONDITION] },
+  ssr: { resolve: { conditions: [SOURCE_CONDITION] } },
   test: {
     include: ['test/**/*.test.ts'],
     // wrtc segfaults at exit inside worker threads; forked processes are safe.

@@ -4,7 +4,7 @@
  */
 import { Agent } from '../src/agent/index.js';
 import type { Config } from '../src/config.js';
-import { StreamEdge } from '../src/edge/index.js';
+import { StreamEdge } from '../src/edge/stream/index.js';
 import { GeminiRealtime } from '../src/llm/gemini/realtime.js';
 import { geminiRealtimeOptions, streamEdgeOptions } from '../src/presets.js';
 

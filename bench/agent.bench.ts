@@ -191,7 +191,7 @@ async function measureLatency() {
 /** Agents added one by one, each in its own call, until a listener would hear a glitch. */
 async function measureSessions(): Promise<{ sustained: number; stoppedBecause: string; withoutSkips: number; skippedMs: number }> {
   const { Agent } = await import('../src/agent/index.js');
-  const { StreamEdge } = await import('../src/edge/index.js');
+  const { StreamEdge } = await import('../src/edge/stream/index.js');
   const { GeminiRealtime } = await import('../src/llm/gemini/realtime.js');
 
   const child = fork(SELF, ['--fakes'], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
@@ -403,7 +403,7 @@ function replyWithCpu(message: { type: string }): void {
 /** The agents' process: joins one agent per call, waits for the steady state, measures its own CPU. */
 async function runAgents(): Promise<void> {
   const { Agent } = await import('../src/agent/index.js');
-  const { StreamEdge } = await import('../src/edge/index.js');
+  const { StreamEdge } = await import('../src/edge/stream/index.js');
   const { GeminiRealtime } = await import('../src/llm/gemini/realtime.js');
   const agents: InstanceType<typeof Agent>[] = [];
   let edge: InstanceType<typeof StreamEdge> | undefined;

@@ -304,7 +304,7 @@ async function measureSessions(): Promise<{
   shortSessions: number;
   stoppedBecause: string;
 }> {
-  const { StreamEdge } = await import('../src/edge/index.js');
+  const { StreamEdge } = await import('../src/edge/stream/index.js');
   const { createResampler, int16ToBase64 } = await import('../src/audio/index.js');
   const maxSessions = Number(process.env.BENCH_MAX_SESSIONS ?? 40);
   const WINDOW_MS = 2000;

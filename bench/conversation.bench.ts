@@ -13,7 +13,7 @@
  * Prints one JSON line last.
  */
 import { StreamClient } from '@stream-io/node-sdk';
-import { splitIntoChunks, StreamConversation } from '../src/conversation/index.js';
+import { splitIntoChunks, StreamConversation } from '../src/conversation/stream/index.js';
 import { FakeStreamApi, startFakeStreamApi } from '../testing/stream-api/index.js';
 import { percentile } from './support/stats.js';
 

@@ -1,5 +1,12 @@
-/** The public API. Import from here; everything else is internal and may change. */
-export { loadConfig, requireGoogle, requireStream, missingCredentials, type Config } from './config.js';
+/**
+ * `stream-gemini-agents`: the framework's core. The Agent, Conversations (the base to extend,
+ * in memory, JSON lines), the provider interfaces (Edge, RealtimeModel, LLM, STT, TTS), tools,
+ * errors and configuration. It loads no native add-on and no provider SDK: Stream's are in
+ * `stream-gemini-agents/stream`, Gemini's in `stream-gemini-agents/gemini`, the HTTP worker in
+ * `stream-gemini-agents/worker`, the wire-level fakes for tests in `stream-gemini-agents/testing`.
+ */
+export { loadConfig, missingCredentials, requireGoogle, requireStream, type Config } from './config.js';
+export { geminiLLMOptions, geminiRealtimeOptions, streamEdgeOptions } from './presets.js';
 export { AgentsError, ConfigError, EdgeError, ProviderError, ValidationError } from './core/errors.js';
 export { EventBus, type ErrorEvents, type Listener } from './core/event-bus.js';
 export { createLogger, rootLogger, type Logger } from './core/logger.js';
@@ -13,10 +20,9 @@ export * from './video/index.js';
 export type * from './llm/llm.js';
 export type * from './llm/tool.js';
 export type * from './llm/realtime.js';
-export { ToolRegistry } from './llm/tool-registry.js';
+export type * from './stt/stt.js';
+export type * from './tts/tts.js';
+export { ToolRegistry, DEFAULT_TOOL_TIMEOUT_MS, type ToolExecuteOptions, type ToolRegistryOptions } from './llm/tool-registry.js';
+export { untrustedJsonSchema, UNTRUSTED_SCHEMA_LIMITS, type UntrustedSchemaLimits } from './llm/untrusted-json-schema.js';
+export type { ArgumentsCheck, CompiledSchema } from './llm/tool-schema.js';
 export { collect } from './llm/collect.js';
-export { GeminiLLM, type GeminiLLMOptions } from './llm/gemini/gemini-llm.js';
-export { GeminiRealtime, type GeminiRealtimeOptions } from './llm/gemini/realtime.js';
-
-export { MemoryStore } from './store/memory-store.js';
-export type { KeyValueStore, TokenBucket, TokenTake } from './store/store.js';

@@ -12,6 +12,4 @@ export {
 export { ROLES, type Message, type Role, type UpsertInput } from './message.js';
 export { InMemoryConversation } from './in-memory-conversation.js';
 export { JsonlFileConversation } from './jsonl-file-conversation.js';
-export { StreamConversation, type StreamConversationOptions } from './stream/stream-conversation.js';
-export { splitIntoChunks, DEFAULT_CHUNK_CHARS } from './stream/chunking.js';
 export type { RetryVerdict } from './sync-worker.js';

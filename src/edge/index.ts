@@ -17,4 +17,3 @@ export type {
   VideoSource,
   WatchVideoOptions,
 } from './edge.js';
-export * from './stream/index.js';

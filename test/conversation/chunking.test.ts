@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { splitIntoChunks } from '../../src/conversation/index.js';
+import { splitIntoChunks } from '../../src/conversation/stream/index.js';
 import { markdownReply } from './text.js';
 
 describe('splitIntoChunks', () => {

@@ -1,6 +1,7 @@
 import { StreamClient } from '@stream-io/node-sdk';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { splitIntoChunks, StreamConversation, type ConversationEvents } from '../../src/conversation/index.js';
+import type { ConversationEvents } from '../../src/conversation/index.js';
+import { splitIntoChunks, StreamConversation } from '../../src/conversation/stream/index.js';
 import { FakeStreamApi, startFakeStreamApi } from '../../testing/stream-api/index.js';
 import { markdownReply, shuffled, splitText } from './text.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canOpenBrowser, demoUrl } from '../../src/edge/index.js';
+import { canOpenBrowser, demoUrl } from '../../src/edge/stream/index.js';
 
 const parts = {
   baseUrl: 'https://pronto.getstream.io',

@@ -1,6 +1,7 @@
 /** Shared set-up for the edge tests: the Stream fakes, an edge pointed at them, event waits. */
 import type { EventBus, ErrorEvents } from '../../src/core/event-bus.js';
-import { StreamEdge, type Connection, type StreamEdgeOptions } from '../../src/edge/index.js';
+import type { Connection } from '../../src/edge/index.js';
+import { StreamEdge, type StreamEdgeOptions } from '../../src/edge/stream/index.js';
 import { FakeStreamApi } from '../../testing/stream-api/index.js';
 import { FakeStreamVideo, concat } from '../../testing/stream-video/index.js';
 

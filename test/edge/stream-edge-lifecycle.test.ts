@@ -4,8 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { EdgeError, ProviderError, ValidationError } from '../../src/core/errors.js';
-import { StreamConversation } from '../../src/conversation/index.js';
-import { StreamEdge } from '../../src/edge/index.js';
+import { StreamConversation } from '../../src/conversation/stream/index.js';
+import { StreamEdge } from '../../src/edge/stream/index.js';
 import { verifyJwt } from '../../testing/stream-video/index.js';
 import { API_KEY, API_SECRET, startStreamFakes, waitFor, sleep, type StreamFakes } from './helpers.js';
 import { ResourceTracker, activeResources } from './resource-tracker.js';

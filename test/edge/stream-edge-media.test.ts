@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Participant } from '../../src/edge/index.js';
-import type { StreamConnection, StreamEdge } from '../../src/edge/index.js';
+import type { StreamConnection, StreamEdge } from '../../src/edge/stream/index.js';
 import type { AudioOutput } from '../../src/edge/index.js';
 import { concat, soundSampleSpan, soundSpan, tone, toneFrequencyHz, type RemoteParticipant } from '../../testing/stream-video/index.js';
 import { collectAudio, nextEvent, sleep, startStreamFakes, type StreamFakes } from './helpers.js';

@@ -3,7 +3,8 @@
  * call: the connection reports its states, the published track and the remote audio survive.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AudioOutput, ConnectionState, StreamConnection, StreamEdge } from '../../src/edge/index.js';
+import type { AudioOutput, ConnectionState } from '../../src/edge/index.js';
+import type { StreamConnection, StreamEdge } from '../../src/edge/stream/index.js';
 import { soundSampleSpan, tone, toneFrequencyHz, type RemoteParticipant } from '../../testing/stream-video/index.js';
 import { collectAudio, nextEvent, sleep, startStreamFakes, waitFor, type StreamFakes } from './helpers.js';
 

@@ -5,7 +5,7 @@
  * real SFU on a busy machine. She must be announced and heard like anyone else.
  */
 import { afterAll, expect, it } from 'vitest';
-import type { StreamEdge } from '../../src/edge/index.js';
+import type { StreamEdge } from '../../src/edge/stream/index.js';
 import { nextEvent, startStreamFakes, type StreamFakes } from './helpers.js';
 
 const CALL_ID = 'simultaneous-join-call';

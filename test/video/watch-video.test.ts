@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SfuModels } from '@stream-io/video-client';
 import type { I420Frame } from '../../src/video/index.js';
-import type { StreamConnection, StreamEdge } from '../../src/edge/index.js';
+import type { StreamConnection, StreamEdge } from '../../src/edge/stream/index.js';
 import { nextEvent, sleep, startStreamFakes, waitFor, type StreamFakes } from '../edge/helpers.js';
 import type { FakeCall, RemoteParticipant } from '../../testing/stream-video/index.js';
 

@@ -18,7 +18,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { verifyJwt } from './jwt.js';
+import { verifyJwt } from '../stream-video/jwt.js';
 
 export interface StoredMessage {
   id: string;
@@ -199,7 +199,7 @@ export class FakeStreamApi {
     if (query.api_key !== this.apiKey) return 'api_key is missing or wrong';
     if (req.headers['stream-auth-type'] !== 'jwt') return 'stream-auth-type must be jwt';
     const token = String(req.headers.authorization ?? '');
-    return verifyJwt(token, this.apiSecret) ? undefined : 'invalid server token';
+    return 'claims' in verifyJwt(token, this.apiSecret) ? undefined : 'invalid server token';
   }
 
   async #delay(): Promise<void> {

@@ -1,2 +1,1 @@
 export { FakeStreamApi, startFakeStreamApi, type Misbehaviour, type RecordedRequest, type StoredMessage } from './fake-stream-api.js';
-export { verifyJwt } from './jwt.js';

@@ -5,7 +5,8 @@
  */
 import { createStreamRestClient } from '../../conversation/stream/stream-rest-client.js';
 import type { Config } from '../../config.js';
-import { InMemoryConversation, StreamConversation } from '../../conversation/index.js';
+import { InMemoryConversation } from '../../conversation/index.js';
+import { StreamConversation } from '../../conversation/stream/stream-conversation.js';
 import type { ConversationFactory } from './conversation-directory.js';
 
 /** Who writes a stateful completion's user messages when the request names nobody. */

@@ -18,7 +18,7 @@ import type { StreamClient } from '@stream-io/node-sdk';
 import { createStreamRestClient } from '../../conversation/stream/stream-rest-client.js';
 import type { StreamVideoClient } from '@stream-io/video-client';
 import open from 'open';
-import { StreamConversation } from '../../conversation/index.js';
+import { StreamConversation } from '../../conversation/stream/stream-conversation.js';
 import { EdgeError, ProviderError, ValidationError, toError } from '../../core/errors.js';
 import { createLogger, type Logger } from '../../core/logger.js';
 import type { DemoLink, Edge, EdgeCall, EdgeUser, JoinOptions } from '../edge.js';

@@ -1,0 +1,24 @@
+/**
+ * `stream-gemini-agents/testing`: local servers that speak the providers' wire protocols on
+ * 127.0.0.1, for testing agents offline with the real SDKs: Stream's REST API and Video (the
+ * coordinator, an SFU with a WebRTC peer, scripted participants who speak and publish video),
+ * and Gemini (the streaming text API and the Live API, with scripted turns). Point a provider at
+ * them through its base-URL options (or STREAM_BASE_URL, STREAM_VIDEO_BASE_URL,
+ * STREAM_LOCATION_HINT_URL and GOOGLE_GEMINI_BASE_URL).
+ */
+export * from './stream-api/index.js';
+export * from './stream-video/index.js';
+export * from './gemini/index.js';
+export {
+  FakeGeminiLive,
+  FakeLiveConnection,
+  LIVE_PATH,
+  defaultScript,
+  pcmDurationMs,
+  pcmToBase64,
+  type FakeFunctionResponse,
+  type FakeLiveScript,
+  type FakeSetup,
+  type FakeTurn,
+  type FakeTurnRecord,
+} from './gemini-live/index.js';
