@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * The command line: `serve` runs the HTTP server (stateless completion, conversations, health)
  * until SIGTERM/SIGINT. More commands (`run`: one agent in a call) plug into COMMANDS.
