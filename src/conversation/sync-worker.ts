@@ -12,9 +12,10 @@
  *   honoured) up to `maxAttempts`; others are reported once and the write is dropped.
  * - No timer or promise runs while nothing is dirty.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { toError } from '../core/errors.js';
 import { untilAborted } from '../core/abort.js';
-import { backoffDelayMs, sleep } from '../core/backoff.js';
+import { backoffDelayMs } from '../core/backoff.js';
 
 export interface RetryVerdict {
   retryable: boolean;
@@ -183,7 +184,7 @@ export class SyncWorker {
         );
         this.#options.onRetry(key, error, attempt, delayMs);
         try {
-          await sleep(delayMs, signal);
+          await sleep(delayMs, undefined, { signal });
         } catch {
           return;
         }

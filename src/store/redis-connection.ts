@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
+import { backoffDelayMs } from '../core/backoff.js';
 import { AgentsError, toError } from '../core/errors.js';
 import { createLogger, type Logger } from '../core/logger.js';
 
@@ -28,6 +29,9 @@ export interface RedisConnectOptions {
  */
 export const REDIS_COMMAND_TIMEOUT_MS = 1_000;
 
+/** Pauses between reconnection attempts (ioredis counts attempts from 1). */
+const REDIS_RECONNECT_BACKOFF = { initialDelayMs: 100, maxDelayMs: 2_000 };
+
 /**
  * A client for `url` (`redis://` or `rediss://`). It never waits for a dead Redis: a command
  * issued while disconnected fails at once (no offline queue), and one that Redis does not
@@ -41,8 +45,9 @@ export function connectRedis(url: string, options: RedisConnectOptions = {}): Re
     commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
     maxRetriesPerRequest: 3,
     connectTimeout: 5_000,
-    // Reconnect forever, backing off to 2 s: a Redis restart must not need a worker restart.
-    retryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
+    // Reconnect forever, backing off to 2 s: a Redis restart must not need a worker restart, and
+    // the jitter keeps the nodes of a deployment from all reconnecting in the same instant.
+    retryStrategy: (attempt) => backoffDelayMs(attempt - 1, REDIS_RECONNECT_BACKOFF),
     ...options.redisOptions,
   });
   logRedisErrors(client, logger);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InputAudioBatcher, decodePcm16, sampleRateOf } from '../../src/llm/gemini/live-audio.js';
 import { toLiveFunctionDeclaration, toLiveSchema } from '../../src/llm/gemini/live-schema.js';
-import { backoffDelayMs, parseDurationMs } from '../../src/llm/gemini/live-timing.js';
+import { parseDurationMs } from '../../src/llm/gemini/live-timing.js';
 import { LiveTurnTracker } from '../../src/llm/gemini/live-turns.js';
 import type { RealtimeEvents } from '../../src/llm/realtime.js';
 import { pcmToBase64, tone } from '../../testing/gemini-live/index.js';
@@ -53,14 +53,6 @@ describe('toLiveSchema', () => {
 });
 
 describe('timing rules', () => {
-  it('backs off exponentially with jitter, capped', () => {
-    expect(backoffDelayMs(1, 100, 1000, () => 0)).toBe(50);
-    expect(backoffDelayMs(1, 100, 1000, () => 1)).toBe(100);
-    expect(backoffDelayMs(3, 100, 1000, () => 1)).toBe(400);
-    expect(backoffDelayMs(10, 100, 1000, () => 1)).toBe(1000);
-    expect(backoffDelayMs(10, 100, 1000, () => 0)).toBe(500);
-  });
-
   it('reads goAway durations', () => {
     expect(parseDurationMs('10s')).toBe(10_000);
     expect(parseDurationMs('0.25s')).toBe(250);

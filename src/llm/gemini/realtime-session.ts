@@ -19,6 +19,7 @@
  */
 import type { GoogleGenAI, LiveConnectConfig, LiveServerContent, LiveServerMessage, UsageMetadata } from '@google/genai';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { backoffDelayMs } from '../../core/backoff.js';
 import { AgentsError, ProviderError, ValidationError, toError } from '../../core/errors.js';
 import { EventBus } from '../../core/event-bus.js';
 import { createLogger, type Logger } from '../../core/logger.js';
@@ -35,7 +36,7 @@ import {
 } from './live-audio.js';
 import { buildLiveConfig, type LiveSetupOptions } from './live-config.js';
 import { LiveConnection, closeError, type LiveCloseInfo } from './live-connection.js';
-import { backoffDelayMs, parseDurationMs } from './live-timing.js';
+import { parseDurationMs } from './live-timing.js';
 import { LiveSpans, type ReconnectSpan } from './live-spans.js';
 import { LiveToolRunner, type LiveFunctionResponse } from './live-tools.js';
 import { LiveTurnTracker } from './live-turns.js';
@@ -211,7 +212,7 @@ export class GeminiRealtimeSession extends EventBus<RealtimeEvents> implements R
       } catch (error) {
         if (this.#lifetime.signal.aborted || !isRetryable(error) || attempt >= maxAttempts) throw error;
         this.#log.warn({ attempt, err: toError(error).message }, 'Gemini Live connection failed; retrying');
-        await sleep(backoffDelayMs(attempt, baseDelayMs, maxDelayMs), undefined, { signal: this.#lifetime.signal });
+        await sleep(backoffDelayMs(attempt - 1, { initialDelayMs: baseDelayMs, maxDelayMs }), undefined, { signal: this.#lifetime.signal });
       }
     }
   }
@@ -285,7 +286,7 @@ export class GeminiRealtimeSession extends EventBus<RealtimeEvents> implements R
           void this.#fail(error);
           return;
         }
-        const delayMs = backoffDelayMs(this.#failures, baseDelayMs, maxDelayMs);
+        const delayMs = backoffDelayMs(this.#failures - 1, { initialDelayMs: baseDelayMs, maxDelayMs });
         this.emit('reconnecting', { attempt: this.#failures, reason, delayMs });
         try {
           await sleep(delayMs, undefined, { signal: this.#lifetime.signal });
