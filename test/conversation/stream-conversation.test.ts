@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ConversationEvents } from '../../src/conversation/index.js';
 import { splitIntoChunks, StreamConversation } from '../../src/conversation/stream/index.js';
 import { FakeStreamApi, startFakeStreamApi } from '../../testing/stream-api/index.js';
+import { waitUntil } from '../support/wait.js';
 import { markdownReply, shuffled, splitText } from './text.js';
 
 const CID = 'messaging:call-1';
@@ -169,6 +170,19 @@ describe('StreamConversation', () => {
     expect(errors[0]!.error.message).toMatch(/message text is too long/);
     expect(api.transcript(CID).map((message) => message.text)).toEqual(['kept']);
     expect(kept.completed).toBe(true);
+  });
+
+  it('retries a write that got no answer before the client timed out, and stores it once', async () => {
+    const release = api.hold((request) => request.path.endsWith('/message'));
+    const target = conversation({}, 300);
+    const errors: ConversationEvents['conversation.error'][] = [];
+    target.events.on('conversation.error', (event) => void errors.push(event));
+    target.send('user', 'alice', 'hello');
+    await waitUntil(() => target.stats.retries > 0, 'a retry of the write that timed out');
+    release();
+    await target.flush();
+    expect(errors).toEqual([]);
+    expect(api.transcript(CID).map((message) => message.text)).toEqual(['hello']);
   });
 
   it('reports what could not be persisted when close times out', async () => {

@@ -1,4 +1,5 @@
 /** How a failed Stream REST call should be treated: retried, or reported as permanent. */
+import { isRetryableFailure, retryAfterMs } from '../../core/retryable.js';
 import type { RetryVerdict } from '../sync-worker.js';
 
 interface StreamErrorLike {
@@ -6,17 +7,26 @@ interface StreamErrorLike {
   metadata?: { responseCode?: number; responseHeaders?: Headers };
 }
 
+/** The HTTP status Stream answered a failed REST call with, if it answered. */
+export function streamErrorStatus(error: unknown): number | undefined {
+  return (error as StreamErrorLike | undefined)?.metadata?.responseCode;
+}
+
 /**
- * 429, 5xx, timeouts and network failures (no HTTP status at all) are worth retrying; any
- * other 4xx is the request's own fault and will fail again.
+ * Whether sending the same REST call again can help, by the shared rule (429, 5xx, timeouts,
+ * network failures). The SDK reports a call that got no answer (the network failed, or its own
+ * timeout fired) as an error with response metadata but no status, whatever the cause was.
  */
+export function isRetryableStreamError(error: unknown): boolean {
+  const metadata = (error as StreamErrorLike | undefined)?.metadata;
+  if (metadata !== undefined && metadata.responseCode === undefined) return true;
+  return isRetryableFailure(error, metadata?.responseCode);
+}
+
+/** Retryable calls honour the `Retry-After` that came with them; the others are permanent. */
 export function classifyStreamError(error: Error): RetryVerdict {
-  const metadata = (error as StreamErrorLike).metadata;
-  const status = metadata?.responseCode;
-  if (status === undefined || status === 408 || status === 429 || status >= 500) {
-    return { retryable: true, retryAfterMs: retryAfterMs(metadata?.responseHeaders) };
-  }
-  return { retryable: false };
+  if (!isRetryableStreamError(error)) return { retryable: false };
+  return { retryable: true, retryAfterMs: retryAfterMs((error as StreamErrorLike).metadata?.responseHeaders?.get('retry-after')) };
 }
 
 /** A message id we chose was already stored: an earlier attempt succeeded but its answer was lost. */
@@ -26,15 +36,5 @@ export function isDuplicateMessageError(error: unknown): boolean {
 
 /** A message we meant to change or remove is not there (deleted elsewhere). */
 export function isMissingMessageError(error: unknown): boolean {
-  const status = (error as StreamErrorLike | undefined)?.metadata?.responseCode;
-  return status === 404 || (error instanceof Error && /(not found|doesn't exist|does not exist)/i.test(error.message));
-}
-
-function retryAfterMs(headers: Headers | undefined): number | undefined {
-  const value = headers?.get('retry-after');
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+  return streamErrorStatus(error) === 404 || (error instanceof Error && /(not found|doesn't exist|does not exist)/i.test(error.message));
 }

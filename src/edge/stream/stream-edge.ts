@@ -19,8 +19,9 @@ import { createStreamRestClient } from '../../conversation/stream/stream-rest-cl
 import type { StreamVideoClient } from '@stream-io/video-client';
 import open from 'open';
 import { StreamConversation } from '../../conversation/stream/stream-conversation.js';
+import { isRetryableStreamError, streamErrorStatus } from '../../conversation/stream/stream-errors.js';
 import { EdgeError, ProviderError, ValidationError, toError } from '../../core/errors.js';
-import { createLogger, type Logger } from '../../core/logger.js';
+import { childLogger, createLogger, type Logger } from '../../core/logger.js';
 import type { DemoLink, Edge, EdgeCall, EdgeUser, JoinOptions } from '../edge.js';
 import { canOpenBrowser, demoUrl } from './demo-link.js';
 import {
@@ -131,7 +132,7 @@ export class StreamEdge implements Edge {
       sdkCall,
       sdk,
       agentUserId: agent.id,
-      logger: this.#log.child({ cid: target.cid }),
+      logger: childLogger(this.#log, { cid: target.cid }),
       onClosed: () => this.#connections.delete(connection),
     });
     this.#connections.add(connection);
@@ -201,7 +202,7 @@ export class StreamEdge implements Edge {
 
   async #createVideoClient(agent: EdgeUser): Promise<StreamVideoClient> {
     const { StreamVideoClient } = await loadVideoClient();
-    const sdkLog = this.#log.child({ sdk: 'video-client' });
+    const sdkLog = childLogger(this.#log, { sdk: 'video-client' });
     const client = new StreamVideoClient(this.options.apiKey, {
       ...(this.options.videoBaseUrl ? { baseURL: this.options.videoBaseUrl } : {}),
       ...(this.options.locationHintUrl ? { locationHintUrl: this.options.locationHintUrl } : {}),
@@ -254,12 +255,10 @@ export class StreamEdge implements Edge {
     try {
       return await request();
     } catch (thrown) {
-      const status = (thrown as { metadata?: { responseCode?: number } }).metadata?.responseCode;
-      const retryable = status === undefined || status === 408 || status === 429 || status >= 500;
       throw new ProviderError(`Stream could not ${what}: ${toError(thrown).message}`, {
         provider: 'stream',
-        status,
-        retryable,
+        status: streamErrorStatus(thrown),
+        retryable: isRetryableStreamError(thrown),
         cause: thrown,
       });
     }

@@ -4,27 +4,9 @@
  * SDK's messages, and a proxy may echo the request back).
  */
 import { ProviderError } from '../../core/errors.js';
+import { isNetworkError, isRetryableFailure } from '../../core/retryable.js';
 
 const PROVIDER = 'gemini';
-/** Statuses where the same request may succeed later: rate limits and transient server trouble. */
-const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
-/** Socket-level failures from undici/Node, in `error.code` or anywhere down the cause chain. */
-const NETWORK_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ECONNABORTED',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EAI_AGAIN',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
-  'UND_ERR_CLOSED',
-]);
-
 export interface GeminiErrorContext {
   apiKey: string;
   model: string;
@@ -41,9 +23,9 @@ export function errorStatus(error: unknown): number | undefined {
   return name === 'ApiError' && typeof status === 'number' ? status : undefined;
 }
 
+/** Whether the same request can succeed later, by the rule every provider shares. */
 export function isRetryable(error: unknown): boolean {
-  const status = errorStatus(error);
-  return status === undefined ? isNetworkError(error) : RETRYABLE_STATUSES.has(status);
+  return isRetryableFailure(error, errorStatus(error));
 }
 
 /**
@@ -93,16 +75,6 @@ export function toGeminiError(error: unknown, context: GeminiErrorContext): Prov
     ...options,
     code: 'INVALID_REQUEST',
   });
-}
-
-function isNetworkError(error: unknown): boolean {
-  for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && NETWORK_CODES.has(code)) return true;
-    // undici's own wording for a failed connection and for a body cut off mid-stream.
-    if (current instanceof TypeError && (current.message === 'fetch failed' || current.message === 'terminated')) return true;
-  }
-  return false;
 }
 
 /** Gemini's own message out of the SDK's JSON dump of the error body, or the error's message. */
