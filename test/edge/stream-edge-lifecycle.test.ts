@@ -61,6 +61,8 @@ describe('StreamEdge lifecycle (fake Stream REST and Video)', () => {
     expect(fakes.api.calls.get(call.cid)).toMatchObject({ created_by_id: 'agent' });
     await expect(edge.createCall('default', 'no/slashes')).rejects.toBeInstanceOf(ValidationError);
     await expect(edge.createCall('', CALL_ID)).rejects.toBeInstanceOf(ValidationError);
+    // The rule the worker's session URLs use too (src/core/call-ids.ts): call types are lowercase.
+    await expect(edge.createCall('Default', CALL_ID)).rejects.toThrow(/call type "Default" is invalid/);
   });
 
   it('turns REST failures into ProviderErrors that say whether to retry', async () => {

@@ -5,12 +5,16 @@
  * drained) and forgotten. One completion at a time per conversation, so turns never interleave.
  */
 import { InMemoryConversation, type Conversation } from '../../conversation/index.js';
+import { CALL_ID_PATTERN } from '../../core/call-ids.js';
 import { createLogger } from '../../core/logger.js';
 
 export type ConversationFactory = (conversationId: string) => Conversation;
 
-/** Stream channel ids allow letters, digits, `-` and `_`; we keep to that for every store. */
-export const CONVERSATION_ID = /^[A-Za-z0-9_-]{1,64}$/;
+/**
+ * A conversation may be kept as the Stream chat channel of the same id, and a call's transcript
+ * is the channel with the call's id: conversation ids follow the call id's rule, in every store.
+ */
+export const CONVERSATION_ID = CALL_ID_PATTERN;
 
 const log = createLogger('server.conversations');
 

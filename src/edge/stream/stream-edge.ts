@@ -20,6 +20,7 @@ import type { StreamVideoClient } from '@stream-io/video-client';
 import open from 'open';
 import { StreamConversation } from '../../conversation/stream/stream-conversation.js';
 import { isRetryableStreamError, streamErrorStatus } from '../../conversation/stream/stream-errors.js';
+import { invalidCallId, invalidCallType, isCallId, isCallType } from '../../core/call-ids.js';
 import { EdgeError, ProviderError, ValidationError, toError } from '../../core/errors.js';
 import { childLogger, createLogger, type Logger } from '../../core/logger.js';
 import type { DemoLink, Edge, EdgeCall, EdgeUser, JoinOptions } from '../edge.js';
@@ -32,8 +33,7 @@ import {
 import { StreamConnection } from './stream-connection.js';
 import { loadVideoClient } from './webrtc-runtime.js';
 
-/** Stream's rules for call types and ids, and (loosely; the server has the last word) user ids. */
-const CALL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
+/** Stream's rule for user ids, loosely (the server has the last word); call ids: src/core/call-ids.ts. */
 const USER_ID = /^[^\s]{1,255}$/;
 /** The video client's warnings about browser device features, which an agent never has. */
 const NODE_HAS_NO_DEVICE = /not supported on this device/i;
@@ -275,11 +275,7 @@ export class StreamEdge implements Edge {
 }
 
 function toEdgeCall(type: unknown, id: unknown): EdgeCall {
-  if (typeof type !== 'string' || !CALL_NAME.test(type)) {
-    throw new ValidationError('call.type', `expected letters, digits, _ or - (at most 64), got ${JSON.stringify(type)}`);
-  }
-  if (typeof id !== 'string' || !CALL_NAME.test(id)) {
-    throw new ValidationError('call.id', `expected letters, digits, _ or - (at most 64), got ${JSON.stringify(id)}`);
-  }
+  if (!isCallType(type)) throw new ValidationError('call.type', invalidCallType(type));
+  if (!isCallId(id)) throw new ValidationError('call.id', invalidCallId(id));
   return { type, id, cid: `${type}:${id}` };
 }
