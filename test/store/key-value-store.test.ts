@@ -1,14 +1,15 @@
 /**
  * One contract, two stores: every case runs against the in-memory store and against Redis
- * (a real redis-server), so a node that switches to REDIS_URL behaves exactly the same.
+ * (a real redis-server), so a node that switches to REDIS_URL behaves exactly the same. What
+ * only one store has (the in-memory store's injectable clock, Redis shared between nodes)
+ * follows the contract, under that store's name.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { RedisStore } from '../../src/store/redis-store.js';
 import type { KeyValueStore } from '../../src/store/store.js';
 import { describeRedis, startTestRedis, type TestRedis } from '../support/redis.js';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import { letTimePass } from '../support/wait.js';
 
 function keyValueContract(open: () => Promise<KeyValueStore>): void {
   let store: KeyValueStore;
@@ -31,7 +32,7 @@ function keyValueContract(open: () => Promise<KeyValueStore>): void {
     await store.set('short', 'x', { ttlMs: 40 });
     await store.set('kept', 'x', { ttlMs: 40 });
     await store.set('kept', 'y');
-    await sleep(150);
+    await letTimePass(150);
     expect(await store.get('short')).toBeUndefined();
     expect(await store.get('kept')).toBe('y');
   });
@@ -40,7 +41,7 @@ function keyValueContract(open: () => Promise<KeyValueStore>): void {
     expect(await store.setIfAbsent('once', 'first', { ttlMs: 40 })).toBe(true);
     expect(await store.setIfAbsent('once', 'second')).toBe(false);
     expect(await store.get('once')).toBe('first');
-    await sleep(150);
+    await letTimePass(150);
     expect(await store.setIfAbsent('once', 'third')).toBe(true);
     expect(await store.get('once')).toBe('third');
   });
@@ -54,7 +55,7 @@ function keyValueContract(open: () => Promise<KeyValueStore>): void {
 
     await store.increment('window', 1, { ttlMs: 60 });
     await store.increment('window', 1, { ttlMs: 60_000 });
-    await sleep(200);
+    await letTimePass(200);
     expect(await store.get('window')).toBeUndefined();
   });
 
@@ -102,6 +103,43 @@ function keyValueContract(open: () => Promise<KeyValueStore>): void {
 
 describe('MemoryStore (KeyValueStore contract)', () => {
   keyValueContract(async () => new MemoryStore());
+});
+
+describe('MemoryStore on its own clock', () => {
+  let nowMs = 1_000_000;
+  let store: MemoryStore;
+  beforeEach(() => {
+    store = new MemoryStore({ now: () => nowMs });
+  });
+  afterEach(() => store.close());
+
+  it('expires a value at its TTL to the millisecond, and frees its entry', async () => {
+    await store.set('session', 'x', { ttlMs: 100 });
+    nowMs += 99;
+    expect(await store.get('session')).toBe('x');
+    nowMs += 1;
+    expect(await store.get('session')).toBeUndefined();
+    expect(store.size).toBe(0);
+  });
+
+  it('counts a fixed window from the first increment, and a new one after it', async () => {
+    expect(await store.increment('hits', 1, { ttlMs: 1000 })).toBe(1);
+    nowMs += 600;
+    expect(await store.increment('hits', 5, { ttlMs: 1000 })).toBe(6);
+    nowMs += 400;
+    expect(await store.get('hits')).toBeUndefined();
+    expect(await store.increment('hits')).toBe(1);
+  });
+
+  it("says exactly when the next token comes, refills at the bucket's rate, and never past its capacity", async () => {
+    const bucket = { capacity: 3, refillPerSecond: 1 };
+    for (let i = 0; i < 3; i++) expect((await store.takeToken('b', bucket)).allowed).toBe(true);
+    expect(await store.takeToken('b', bucket)).toEqual({ allowed: false, remaining: 0, retryAfterMs: 1000 });
+    nowMs += 1000;
+    expect(await store.takeToken('b', bucket)).toMatchObject({ allowed: true, remaining: 0 });
+    nowMs += 10_000;
+    expect((await store.takeToken('b', bucket)).remaining).toBe(2);
+  });
 });
 
 describeRedis('RedisStore (KeyValueStore contract)', () => {
