@@ -22,6 +22,7 @@ export type * from './llm/tool.js';
 export type * from './llm/realtime.js';
 export type * from './stt/stt.js';
 export type * from './tts/tts.js';
+export { defineTool } from './llm/define-tool.js';
 export { ToolRegistry, DEFAULT_TOOL_TIMEOUT_MS, type ToolExecuteOptions, type ToolRegistryOptions } from './llm/tool-registry.js';
 export { untrustedJsonSchema, UNTRUSTED_SCHEMA_LIMITS, type UntrustedSchemaLimits } from './llm/untrusted-json-schema.js';
 export type { ArgumentsCheck, CompiledSchema } from './llm/tool-schema.js';

@@ -8,7 +8,7 @@ import { createLogger } from '../core/logger.js';
 import { pathDeeperThan } from '../core/json-depth.js';
 import { compileSchema, formatPath, type ArgumentsCheck, type CompiledSchema } from './tool-schema.js';
 import { traceToolCall } from './tool-span.js';
-import type { ToolCall, ToolDeclaration, ToolDefinition, ToolResult } from './tool.js';
+import type { ToolCall, ToolDeclaration, ToolDefinition, ToolList, ToolResult } from './tool.js';
 
 export const DEFAULT_TOOL_TIMEOUT_MS = 30_000;
 
@@ -37,21 +37,25 @@ interface RegisteredTool {
 
 const log = createLogger('llm.tools');
 
-export class ToolRegistry {
+/**
+ * `Args` is only there so that tools written inline in the constructor are typed by their own
+ * parameters (see ToolList); TypeScript infers it, and a registry's type does not depend on it.
+ */
+export class ToolRegistry<Args extends readonly unknown[] = unknown[]> {
   readonly #tools = new Map<string, RegisteredTool>();
   readonly #timeoutMs: number;
   #declarations: ToolDeclaration[] | undefined;
 
-  constructor(tools: ToolDefinition<any>[] = [], options: ToolRegistryOptions = {}) {
+  constructor(tools?: ToolList<Args>, options: ToolRegistryOptions = {}) {
     this.#timeoutMs = checkTimeout(options.timeoutMs, 'timeoutMs') ?? DEFAULT_TOOL_TIMEOUT_MS;
-    for (const tool of tools) this.register(tool);
+    for (const tool of asToolArray(tools)) this.register(tool);
   }
 
   /**
    * Adds a tool. Throws ValidationError (and changes nothing) for a bad or duplicate name, a
    * schema that cannot describe an arguments object, or a bad `execute`/`timeoutMs`.
    */
-  register<Args>(tool: ToolDefinition<Args>): this {
+  register<ToolArgs>(tool: ToolDefinition<ToolArgs>): this {
     const entry = compileTool(tool as ToolDefinition<any>);
     if (this.#tools.has(entry.definition.name)) {
       throw new ValidationError(`tools.${entry.definition.name}`, 'a tool with this name is already registered; tool names must be unique');
@@ -89,10 +93,10 @@ export class ToolRegistry {
   }
 
   /** A new registry with these tools added (for per-request tools); this one is unchanged. */
-  with(tools: ToolDefinition<any>[]): ToolRegistry {
+  with<Added extends readonly unknown[]>(tools: ToolList<Added>): ToolRegistry {
     const next = new ToolRegistry([], { timeoutMs: this.#timeoutMs });
     for (const [name, entry] of this.#tools) next.#tools.set(name, entry);
-    for (const tool of tools) next.register(tool);
+    for (const tool of asToolArray(tools)) next.register(tool);
     return next;
   }
 
@@ -143,6 +147,19 @@ async function checkArguments(schema: CompiledSchema, args: unknown): Promise<Ar
   } catch (error) {
     return { ok: false, error: `the arguments could not be checked (${describe(error)})` };
   }
+}
+
+/** A ToolList as the plain array it is at run time (its mapped type hides that from TypeScript). */
+function asToolArray(tools: ToolList<readonly unknown[]> | undefined): readonly ToolDefinition<any>[] {
+  return (tools ?? []) as readonly ToolDefinition<any>[];
+}
+
+/**
+ * Throws the ValidationError `register` would throw for this tool (a registry's name rule
+ * aside: uniqueness), without registering it: `defineTool` checks a tool where it is written.
+ */
+export function checkToolDefinition(tool: ToolDefinition<any>): void {
+  compileTool(tool);
 }
 
 function compileTool(tool: ToolDefinition<any>): RegisteredTool {

@@ -10,6 +10,20 @@ export interface ToolContext {
   callId: string;
 }
 
+/**
+ * What `execute` receives for a tool whose arguments are `Args`. When nothing says what they
+ * are (JSON Schema parameters leave `Args` unknown), they are an object of unknown values: the
+ * registry accepts only object schemas. `any` stays `any`, so `ToolDefinition<any>` still
+ * takes every tool.
+ */
+export type ToolArguments<Args> = 0 extends 1 & Args ? any : unknown extends Args ? Record<string, unknown> : Args;
+
+/**
+ * A tool. `Args` is what `execute` receives: for zod parameters, the schema's output (the
+ * registry parses the model's arguments with the schema, defaults and transforms applied), which
+ * TypeScript infers from `parameters` (see `defineTool`); for JSON Schema,
+ * `Record<string, unknown>`.
+ */
 export interface ToolDefinition<Args = Record<string, unknown>> {
   /** `^[A-Za-z_$][A-Za-z0-9_$]*$`, at most 64 characters, unique in a registry. */
   name: string;
@@ -24,10 +38,18 @@ export interface ToolDefinition<Args = Record<string, unknown>> {
    * Runs the tool. Without it the tool is declared to the model but run by the caller: the
    * stream ends with finishReason 'tool_calls' and the call in `pendingToolCalls`.
    */
-  execute?: (args: Args, context: ToolContext) => unknown;
+  execute?: (args: ToolArguments<Args>, context: ToolContext) => unknown;
   /** Overrides the registry's timeout for this tool. */
   timeoutMs?: number;
 }
+
+/**
+ * Tools written inline, each typed by its own parameters:
+ * `new ToolRegistry([{ name, description, parameters: z.object(…), execute: (args) => … }])`
+ * gives every `execute` the arguments its schema describes. `Args` holds each tool's argument
+ * type, in order; TypeScript infers it.
+ */
+export type ToolList<Args extends readonly unknown[]> = { [Index in keyof Args]: ToolDefinition<Args[Index]> };
 
 export interface ToolCall {
   /** The provider's call id, or one we generate when the provider gives none. */
