@@ -111,11 +111,14 @@ describe('cancellation and deadlines', () => {
     const harness = await start();
     harness.fake.script({ text: 'Never finished', hold: true });
     const client = new AbortController();
-    const pending = harness.complete(minimal(), { signal: client.signal }).catch(() => undefined);
+    const pending = harness.complete(minimal(), { signal: client.signal }).catch((error: unknown) => error);
     await harness.fake.waitFor(() => harness.fake.openStreams === 1);
     client.abort();
-    await pending;
+    expect(await pending).toMatchObject({ name: 'AbortError' });
+    // The fake holds the model's stream open until its client goes: only the server's abort closes it.
     await harness.fake.waitFor(() => harness.fake.openStreams === 0);
+    expect(harness.fake.openStreams).toBe(0);
+    expect(harness.fake.requests).toHaveLength(1);
   });
 
   test('a request past its deadline ends with end.reason abort and the text so far', async () => {

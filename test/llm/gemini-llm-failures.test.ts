@@ -120,10 +120,19 @@ describe('GeminiLLM cancellation', () => {
 
   it('closes the HTTP stream when the consumer stops reading', async () => {
     fake.script({ text: 'Something long', hold: true });
+    const seen: string[] = [];
     for await (const event of gemini().stream({ messages: [user('talk')] })) {
-      if (event.type === 'text') break;
+      seen.push(event.type);
+      if (event.type === 'text') {
+        expect(fake.openStreams).toBe(1);
+        break;
+      }
     }
+    expect(seen.at(-1)).toBe('text');
+    // The fake holds its stream open until the client goes: only the LLM's abort closes it.
     await fake.waitFor(() => fake.openStreams === 0);
+    expect(fake.openStreams).toBe(0);
+    expect(fake.requests).toHaveLength(1);
   });
 
   it('ends with abort, without a request, when the signal is already aborted', async () => {

@@ -46,9 +46,20 @@ describe('toLiveSchema', () => {
     });
   });
 
-  it('stops at a recursive reference instead of looping', () => {
-    const schema = { type: 'object', properties: { node: { $ref: '#' } } };
-    expect(() => toLiveSchema(schema)).not.toThrow();
+  it('follows a recursive reference to a bounded depth, then leaves the rest out', () => {
+    const node = { type: 'object', properties: { value: { type: 'string' }, next: { $ref: '#/$defs/Node' } } };
+    const schema = { type: 'object', properties: { head: { $ref: '#/$defs/Node' } }, $defs: { Node: node } };
+    const converted = toLiveSchema(schema) as { properties: { head: Record<string, any> } };
+    const chain: Record<string, any>[] = [];
+    for (let level = converted.properties.head; Object.keys(level).length > 0; level = level.properties.next) chain.push(level);
+    expect(chain[0]).toEqual({ type: 'object', properties: { value: { type: 'string' }, next: expect.objectContaining({ type: 'object' }) } });
+    expect(chain.every((level) => level.type === 'object')).toBe(true);
+    expect(chain.length).toBeGreaterThan(1);
+    expect(chain.length).toBeLessThanOrEqual(16);
+  });
+
+  it('leaves out a reference to the whole schema, which Gemini cannot declare', () => {
+    expect(toLiveSchema({ type: 'object', properties: { node: { $ref: '#' } } })).toEqual({ type: 'object', properties: { node: {} } });
   });
 });
 

@@ -8,18 +8,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MemorySessionStore } from '../../src/store/memory-session-store.js';
 import { WorkerMetrics } from '../../src/http/metrics.js';
 import { SessionManager, type SessionManagerLimits } from '../../src/worker/session-manager.js';
+import { letTimePass, waitUntil } from '../support/wait.js';
 import { FakeAgents, type FakeAgentsOptions } from './fake-agent.js';
 
 const call = (id = 'call-1') => ({ type: 'default', id });
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await sleep(5);
-  }
-}
 
 const opened: SessionManager[] = [];
 afterEach(async () => {
@@ -84,15 +76,15 @@ describe('SessionManager', () => {
     const { manager, agents } = await node({ limits: { idleTimeoutMs: 80 } });
     const started = await manager.start(call());
     const agent = agents.latest!;
-    await sleep(200);
+    await letTimePass(200);
     expect(agent.closed).toBe(false); // a human is in the call
     agent.leave();
     agent.join(); // back before the timeout: the clock stops
-    await sleep(200);
+    await letTimePass(200);
     expect(agent.closed).toBe(false);
     agent.leave();
-    await until(() => agent.closed);
-    await until(async () => (await manager.get(started.sessionId))?.state === 'ended');
+    await waitUntil(() => agent.closed, 'the idle agent to be closed');
+    await waitUntil(async () => (await manager.get(started.sessionId))?.state === 'ended', 'the session record to end');
     expect(await manager.get(started.sessionId)).toMatchObject({ endReason: 'idle' });
     expect(manager.activeCount).toBe(0);
   });
@@ -100,20 +92,23 @@ describe('SessionManager', () => {
   it('starts the idle clock at once when the agent joins an empty call', async () => {
     const { manager, agents } = await node({ limits: { idleTimeoutMs: 50 }, agents: { humans: 0 } });
     const started = await manager.start(call());
-    await until(() => agents.latest!.closed);
-    await until(async () => (await manager.get(started.sessionId))?.endReason === 'idle');
+    await waitUntil(() => agents.latest!.closed, 'the agent alone in the call to be closed');
+    await waitUntil(async () => (await manager.get(started.sessionId))?.state === 'ended', 'the session record to end');
+    expect(await manager.get(started.sessionId)).toMatchObject({ state: 'ended', endReason: 'idle' });
+    expect(agents.latest!.closeCalls).toBe(1);
+    expect(manager.activeCount).toBe(0);
   });
 
   it('ends a session at MAX_SESSION_DURATION_MS, and when the call ends by itself', async () => {
     const { manager, agents } = await node({ limits: { maxSessionDurationMs: 80 } });
     const long = await manager.start(call('long'));
-    await until(async () => (await manager.get(long.sessionId))?.endReason === 'max-duration');
+    await waitUntil(async () => (await manager.get(long.sessionId))?.endReason === 'max-duration', 'the long session to end at its maximum duration');
     expect(agents.agents[0]!.closed).toBe(true);
 
     const { manager: other, agents: otherAgents } = await node();
     const short = await other.start(call('short'));
     otherAgents.latest!.endCall();
-    await until(async () => (await other.get(short.sessionId))?.endReason === 'call-ended');
+    await waitUntil(async () => (await other.get(short.sessionId))?.endReason === 'call-ended', 'the session to end with its call');
     expect(otherAgents.latest!.closeCalls).toBe(1); // closed anyway: idempotent, leaves nothing behind
   });
 
@@ -121,7 +116,7 @@ describe('SessionManager', () => {
     const { manager, agents, metric } = await node({ limits: { maxSessionsPerCall: 2 } });
     const crashing = await manager.start(call());
     agents.latest!.crash(new Error('model socket exploded'));
-    await until(async () => (await manager.get(crashing.sessionId))?.state === 'ended');
+    await waitUntil(async () => (await manager.get(crashing.sessionId))?.state === 'ended', 'the crashed session record to end');
     expect(await manager.get(crashing.sessionId)).toMatchObject({ endReason: 'error', error: 'model socket exploded' });
     expect(manager.activeCount).toBe(0);
     expect(await metric('agents_sessions_failed_total')).toContain('agents_sessions_failed_total{stage="running"} 1');
@@ -141,7 +136,7 @@ describe('SessionManager', () => {
   it('gives up on a start that takes longer than the start timeout, and closes a late agent', async () => {
     const { manager, agents } = await node({ startTimeoutMs: 50, agents: { joinDelayMs: 150 } });
     await expect(manager.start(call())).rejects.toMatchObject({ code: 'AGENT_START_TIMEOUT' });
-    await until(() => agents.agents.length === 1 && agents.latest!.closed);
+    await waitUntil(() => agents.agents.length === 1 && agents.latest!.closed, 'the late agent to be closed');
     expect(agents.signals[0]!.aborted).toBe(true);
     expect(manager.activeCount).toBe(0);
   });
@@ -154,8 +149,8 @@ describe('SessionManager', () => {
     expect(await a.manager.get(started.sessionId)).toMatchObject({ nodeId: 'node-b', state: 'active' });
     const answer = await a.manager.requestClose(started.sessionId);
     expect(answer).toMatchObject({ state: 'closing' });
-    await until(() => b.agents.latest!.closed);
-    await until(async () => (await a.manager.get(started.sessionId))?.state === 'ended');
+    await waitUntil(() => b.agents.latest!.closed, 'the agent on node b to be closed');
+    await waitUntil(async () => (await a.manager.get(started.sessionId))?.state === 'ended', 'node a to see the session ended');
     expect(await a.manager.get(started.sessionId)).toMatchObject({ endReason: 'closed' });
     expect(await a.manager.requestClose('00000000-0000-4000-8000-000000000000')).toBeUndefined();
   });
@@ -171,9 +166,11 @@ describe('SessionManager', () => {
     const owner = await node({ store, nodeId: 'owner', heartbeatIntervalMs: 30 });
     const other = await node({ store, nodeId: 'other' });
     const started = await owner.manager.start(call());
-    await other.manager.requestClose(started.sessionId);
-    await until(() => owner.agents.latest!.closed);
-    await until(async () => (await other.manager.get(started.sessionId))?.endReason === 'closed');
+    expect(await other.manager.requestClose(started.sessionId)).toMatchObject({ state: 'closing' });
+    await waitUntil(() => owner.agents.latest!.closed, "the owner's agent to be closed at a heartbeat");
+    await waitUntil(async () => (await other.manager.get(started.sessionId))?.state === 'ended', 'the other node to see the session ended');
+    expect(await other.manager.get(started.sessionId)).toMatchObject({ state: 'ended', endReason: 'closed', nodeId: 'owner' });
+    expect(owner.manager.activeCount).toBe(0);
   });
 
   it('re-asserts its leases as soon as the store reconnects, not at the next heartbeat', async () => {
@@ -192,10 +189,13 @@ describe('SessionManager', () => {
     }
     const store = new ReconnectingStore();
     const { manager } = await node({ store, heartbeatIntervalMs: 3_600_000 });
-    await manager.start(call());
+    const started = await manager.start(call());
     const renewals = store.renewals;
     store.reconnected();
-    await until(() => store.renewals === renewals + 1);
+    // The heartbeat is an hour away: a renewal now is the reconnect's.
+    await waitUntil(() => store.renewals > renewals, 'a lease renewal after the reconnect');
+    expect(store.renewals).toBe(renewals + 1);
+    expect(await store.get(started.sessionId)).toMatchObject({ state: 'active', nodeId: manager.nodeId });
   });
 
   it('drains: refuses new sessions, closes every agent with its transcript flushed', async () => {
@@ -216,7 +216,7 @@ describe('SessionManager', () => {
     const stuck = await manager.start(call('stuck'));
     agents.options.hang = true;
     const starting = manager.start(call('starting')).catch((error: unknown) => error);
-    await until(() => agents.signals.length === 2);
+    await waitUntil(() => agents.signals.length === 2, 'the second start to reach its agent');
     const drained = await manager.drain(100);
     expect(await starting).toMatchObject({ code: 'DRAINING' });
     expect(agents.signals[1]!.aborted).toBe(true);
@@ -251,7 +251,7 @@ describe('SessionManager', () => {
         responseLatencyMs: { count: 2, meanMs: 500, p50Ms: 400, p95Ms: 600, maxMs: 600, lastMs: 600 },
       },
     });
-    await until(async () => (await metric('agents_audio_underruns_total')).includes('agents_audio_underruns_total 2'));
+    await waitUntil(async () => (await metric('agents_audio_underruns_total')).includes('agents_audio_underruns_total 2'), 'two underruns in the metrics');
     expect(await metric('agents_conversation_sync_retries_total')).toContain('agents_conversation_sync_retries_total 3');
     expect(await metric('agents_turns_total')).toEqual(
       expect.arrayContaining(['agents_turns_total{interrupted="false"} 1', 'agents_turns_total{interrupted="true"} 1']),
@@ -291,11 +291,11 @@ describe('SessionManager without its store', () => {
       failures++;
       return countFailures(...args);
     };
-    await until(() => failures >= 5);
+    await waitUntil(() => failures >= 5, 'five failed renewals');
     expect(renewalLines()).toEqual([expect.objectContaining({ level: 40, msg: expect.stringContaining('could not renew session leases') })]);
 
     storeDown = false;
-    await until(() => renewalLines().length === 2);
+    await waitUntil(() => renewalLines().length === 2, () => `two renewal log lines (got ${renewalLines().length})`);
     expect(renewalLines()[1]).toMatchObject({ level: 30, msg: 'session leases renewed again' });
   });
 });
