@@ -24,6 +24,9 @@ COPY agents ./agents
 RUN npx tsc -p tsconfig.json --noEmit false --outDir build --declaration false --sourceMap false
 
 FROM node:${NODE_VERSION}-bookworm-slim
+# HOST 0.0.0.0: the server listens on the container's interfaces, so a published port reaches
+# it (outside a container the default is 127.0.0.1). A HOST in `--env-file` would override it;
+# .env.example leaves HOST unset for that reason.
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=8080
