@@ -18,7 +18,7 @@ import { createLogger, type Logger } from '../core/logger.js';
 import type { Conversation } from '../conversation/index.js';
 import type { AudioOutput, Connection, Edge, EdgeCall, EdgeUser } from '../edge/edge.js';
 import type { RealtimeModel, RealtimeSession } from '../llm/realtime.js';
-import type { ToolDefinition } from '../llm/tool.js';
+import type { ToolList } from '../llm/tool.js';
 import { ToolRegistry } from '../llm/tool-registry.js';
 import type { AgentEvents, AgentStats } from './agent-events.js';
 import { AgentSpans } from './agent-spans.js';
@@ -27,7 +27,11 @@ import { SpeakerTracker } from './speaker-tracker.js';
 import { TurnRecorder } from './turn-recorder.js';
 import { resolveVideoSettings, VideoInput, type VideoSettings } from './video-input.js';
 
-export interface AgentOptions {
+/**
+ * `Tools`: the argument types of tools written inline in `tools`, inferred (see ToolList); left
+ * out, any tools are accepted.
+ */
+export interface AgentOptions<Tools extends readonly unknown[] = any[]> {
   edge: Edge;
   /** The realtime (speech-to-speech) model, e.g. GeminiRealtime. */
   llm: RealtimeModel;
@@ -36,7 +40,8 @@ export interface AgentOptions {
   instructions?: string;
   /** Where the transcript goes; default: the edge's (the call's chat channel for Stream). */
   conversation?: Conversation;
-  tools?: ToolRegistry | ToolDefinition<any>[];
+  /** A ToolRegistry, or tools written inline, each typed by its own parameters. */
+  tools?: ToolRegistry | ToolList<Tools>;
   logger?: Logger;
   /**
    * Show the model one frame a second of a participant's screen share or camera (see
@@ -72,9 +77,13 @@ interface Joined {
   unsubscribe: Array<() => void>;
 }
 
-export class Agent {
+/**
+ * `Tools` is only there so that tools written inline in the options are typed by their own
+ * parameters; TypeScript infers it, and an agent's type does not depend on it.
+ */
+export class Agent<Tools extends readonly unknown[] = any[]> {
   readonly events = new EventBus<AgentEvents>();
-  readonly #options: AgentOptions;
+  readonly #options: Omit<AgentOptions, 'tools'>;
   readonly #tools: ToolRegistry;
   readonly #logger: Logger;
   readonly #speakers = new SpeakerTracker();
@@ -87,11 +96,11 @@ export class Agent {
   #finished!: () => void;
   readonly #finishedPromise = new Promise<void>((resolve) => (this.#finished = resolve));
 
-  constructor(options: AgentOptions) {
+  constructor(options: AgentOptions<Tools>) {
     if (!options.agentUser?.id) throw new ValidationError('agentUser.id', 'must be a non-empty string');
     this.#options = options;
     this.#video = resolveVideoSettings(options);
-    this.#tools = options.tools instanceof ToolRegistry ? options.tools : new ToolRegistry(options.tools ?? []);
+    this.#tools = options.tools instanceof ToolRegistry ? options.tools : new ToolRegistry(options.tools);
     this.#logger = options.logger ?? createLogger('agent', { agentUserId: options.agentUser.id });
   }
 

@@ -1,6 +1,6 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
-import { defineTool, ToolRegistry, ValidationError, type ToolContext, type ToolDefinition } from 'stream-gemini-agents';
+import { Agent, defineTool, ToolRegistry, ValidationError, type Edge, type RealtimeModel, type ToolContext, type ToolDefinition } from 'stream-gemini-agents';
 
 /**
  * The type assertions here are checked by `npm run typecheck` (vitest does not run them);
@@ -152,6 +152,40 @@ describe('tools written inline', () => {
         },
       ]);
     expect(build).not.toThrow();
+  });
+
+  it('are typed by their own schema in the Agent options, and checked when the agent is made', () => {
+    // The agent touches neither until it joins.
+    const edge = {} as Edge;
+    const llm = {} as RealtimeModel;
+    const agent = new Agent({
+      edge,
+      llm,
+      agentUser: { id: 'assistant' },
+      tools: [
+        {
+          name: 'lookup',
+          description: '',
+          parameters: z.object({ city: z.string(), limit: z.number().default(3) }),
+          execute: ({ city, limit }) => {
+            expectTypeOf(city).toEqualTypeOf<string>();
+            expectTypeOf(limit).toEqualTypeOf<number>();
+            return city.slice(0, limit);
+          },
+        },
+        {
+          name: 'typo',
+          description: '',
+          parameters: z.object({ city: z.string() }),
+          // @ts-expect-error: the schema has no "town"
+          execute: ({ town }) => town,
+        },
+        weather,
+      ],
+    });
+    expect(agent).toBeInstanceOf(Agent);
+    const badTool = { name: 'not a name', description: '', parameters: z.object({}), execute: () => null };
+    expect(() => new Agent({ edge, llm, agentUser: { id: 'assistant' }, tools: [badTool] })).toThrow(ValidationError);
   });
 
   it('still accept tools typed elsewhere, or any tool', () => {
