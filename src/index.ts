@@ -9,7 +9,17 @@ export { loadConfig, missingCredentials, requireGoogle, requireStream, type Conf
 export { geminiLLMOptions, geminiRealtimeOptions, streamEdgeOptions } from './presets.js';
 export { AgentsError, ConfigError, EdgeError, ProviderError, ValidationError } from './core/errors.js';
 export { EventBus, type ErrorEvents, type Listener } from './core/event-bus.js';
-export { createLogger, rootLogger, type Logger } from './core/logger.js';
+export {
+  childLogger,
+  configureLogging,
+  createLogger,
+  rootLogger,
+  LOG_LEVELS,
+  type Logger,
+  type LogFormat,
+  type LoggingOptions,
+  type LogLevel,
+} from './core/logger.js';
 
 export * from './agent/index.js';
 export * from './conversation/index.js';

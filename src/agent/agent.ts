@@ -234,7 +234,7 @@ export class Agent<Tools extends readonly unknown[] = any[]> {
         conversation.status === 'fulfilled' && !this.#options.conversation ? conversation.value.close() : undefined,
       ]);
       const error = toError((failed[1] as PromiseRejectedResult).reason);
-      this.#logger.error({ component: failed[0], err: error.message }, 'agent failed to join');
+      this.#logger.error({ failed: failed[0], err: error.message }, 'agent failed to join');
       throw new AgentJoinError(failed[0], error);
     }
     const ready = (result: PromiseSettledResult<unknown>) => (result as PromiseFulfilledResult<never>).value;

@@ -14,7 +14,7 @@
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { createLogger, type Logger } from '../core/logger.js';
+import { childLogger, createLogger, type Logger } from '../core/logger.js';
 import { StoreOutage } from '../store/store-outage.js';
 import type { LeaseOptions, SessionFigures, SessionRecord, SessionStore } from '../store/session-store.js';
 import type { WorkerMetrics } from '../http/metrics.js';
@@ -170,7 +170,7 @@ export class SessionManager {
       throw this.#refuse('node_limit', new SessionLimitError('node', this.#limits.maxSessions, call));
     }
     const sessionId = randomUUID();
-    const log = this.#logger.child({ sessionId, callCid: `${call.type}:${call.id}` });
+    const log = childLogger(this.#logger, { sessionId, callCid: `${call.type}:${call.id}` });
     const closeToken = randomBytes(24).toString('base64url');
     const session = new Session({
       sessionId,

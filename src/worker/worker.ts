@@ -15,7 +15,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
-import { createLogger, type Logger } from '../core/logger.js';
+import { childLogger, createLogger, type Logger } from '../core/logger.js';
 import type { SessionStore } from '../store/session-store.js';
 import type { KeyValueStore } from '../store/store.js';
 import { ApiKeys } from '../http/api-keys.js';
@@ -72,7 +72,7 @@ export class Worker {
       timing: options.timing,
       nodeId: options.nodeId,
       metrics: this.metrics,
-      logger: this.#logger.child({ component: 'worker.sessions' }),
+      logger: childLogger(this.#logger, { component: 'worker.sessions' }),
     });
   }
 
