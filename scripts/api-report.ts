@@ -104,7 +104,11 @@ function runReport(config: ExtractorConfig): { warnings: string[]; changed: bool
     localBuild: update,
     printApiReportDiff: !update,
     messageCallback: (message: ExtractorMessage) => {
-      if (message.category === ExtractorMessageCategory.Console) return;
+      if (message.category === ExtractorMessageCategory.Console) {
+        // Its advice (copy a file from a cache) is replaced by the one printed at the end.
+        if (message.messageId === 'console-api-report-not-copied') message.handled = true;
+        return;
+      }
       if (message.logLevel === ExtractorLogLevel.Warning || message.logLevel === ExtractorLogLevel.Error) {
         warnings.push(`  ${message.messageId}: ${message.text}${location(message)}`);
         message.handled = true;

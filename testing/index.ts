@@ -17,8 +17,10 @@ export {
   pcmDurationMs,
   pcmToBase64,
   type FakeFunctionResponse,
+  type FakeLiveHost,
   type FakeLiveScript,
   type FakeSetup,
   type FakeTurn,
   type FakeTurnRecord,
+  type LiveClientMessage,
 } from './gemini-live/index.js';

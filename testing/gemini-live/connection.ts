@@ -56,7 +56,8 @@ export interface FakeFunctionResponse {
   response?: Record<string, unknown>;
 }
 
-type ClientMessage = {
+/** A message from a Live API client, as the fake reads it. */
+export type LiveClientMessage = {
   setup?: FakeSetup;
   realtimeInput?: { audio?: { data?: string; mimeType?: string }; video?: { data?: string; mimeType?: string }; text?: string };
   clientContent?: { turns?: { role?: string; parts?: { text?: string }[] }[]; turnComplete?: boolean };
@@ -73,7 +74,7 @@ export class FakeLiveConnection {
   accepted = false;
   /** Received input audio. */
   readonly audio = { chunks: 0, bytes: 0, mimeTypes: new Set<string>() };
-  readonly clientContents: NonNullable<ClientMessage['clientContent']>[] = [];
+  readonly clientContents: NonNullable<LiveClientMessage['clientContent']>[] = [];
   readonly realtimeTexts: string[] = [];
   readonly toolResponses: FakeFunctionResponse[][] = [];
   readonly videoFrames: { mimeType: string; bytes: number }[] = [];
@@ -97,7 +98,7 @@ export class FakeLiveConnection {
     this.#host = host;
     this.path = path;
     this.key = query.get('key');
-    ws.on('message', (data) => this.#onMessage(JSON.parse(data.toString()) as ClientMessage));
+    ws.on('message', (data) => this.#onMessage(JSON.parse(data.toString()) as LiveClientMessage));
     ws.on('close', (code) => {
       this.open = false;
       this.closedBy ??= 'client';
@@ -223,7 +224,7 @@ export class FakeLiveConnection {
     return this.#host.script.issueHandles && this.setup?.sessionResumption !== undefined;
   }
 
-  #onMessage(message: ClientMessage): void {
+  #onMessage(message: LiveClientMessage): void {
     if (message.setup) this.#onSetup(message.setup);
     const audio = message.realtimeInput?.audio;
     if (audio?.data) this.#onAudio(audio.data, audio.mimeType ?? '');
@@ -267,7 +268,7 @@ export class FakeLiveConnection {
     }
   }
 
-  #onClientContent(content: NonNullable<ClientMessage['clientContent']>): void {
+  #onClientContent(content: NonNullable<LiveClientMessage['clientContent']>): void {
     this.clientContents.push(content);
     if (content.turnComplete && this.#host.script.respondToClientContent) {
       void this.playTurn(this.#nextTurn(), { withUserText: false });

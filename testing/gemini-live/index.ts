@@ -1,4 +1,11 @@
 export { FakeGeminiLive, LIVE_PATH } from './server.js';
-export { FakeLiveConnection, type FakeFunctionResponse, type FakeSetup, type FakeTurnRecord } from './connection.js';
+export {
+  FakeLiveConnection,
+  type FakeFunctionResponse,
+  type FakeLiveHost,
+  type FakeSetup,
+  type FakeTurnRecord,
+  type LiveClientMessage,
+} from './connection.js';
 export { defaultScript, type FakeLiveScript, type FakeTurn } from './script.js';
 export { pcmDurationMs, pcmToBase64, tone } from './pcm.js';

@@ -56,7 +56,8 @@ export interface Misbehaviour {
   retryAfterS?: number;
 }
 
-interface FailureScript {
+/** A failure the fake answers with, for the next request that matches. */
+export interface FailureScript {
   status: number;
   body: Record<string, unknown>;
   match?: (request: { method: string; path: string }) => boolean;

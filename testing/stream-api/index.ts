@@ -1,1 +1,9 @@
-export { FakeStreamApi, startFakeStreamApi, type Misbehaviour, type RecordedRequest, type StoredMessage } from './fake-stream-api.js';
+export {
+  FakeStreamApi,
+  startFakeStreamApi,
+  type FailureScript,
+  type FakeStreamApiOptions,
+  type Misbehaviour,
+  type RecordedRequest,
+  type StoredMessage,
+} from './fake-stream-api.js';

@@ -13,7 +13,8 @@ import type { RemoteParticipant } from './remote-participant.js';
 import type { VideoFeed } from './video-feed.js';
 import { mediaStreamWithId, RTCAudioSink, RTCPeerConnection } from './wrtc.js';
 
-type EventPayload = SfuEvents.SfuEvent['eventPayload'];
+/** An event the SFU sends a client (its `eventPayload` oneof). */
+export type SfuEventPayload = SfuEvents.SfuEvent['eventPayload'];
 type Sender = ReturnType<PeerConnection['addTrack']>;
 
 /** How long the fake waits for the client's SendAnswer before it stops waiting (and moves on). */
@@ -116,7 +117,7 @@ export class SfuSession {
     this.#ws = undefined;
   }
 
-  send(eventPayload: EventPayload): void {
+  send(eventPayload: SfuEventPayload): void {
     const ws = this.#ws;
     if (!ws || ws.readyState !== ws.OPEN) return;
     ws.send(SfuEvents.SfuEvent.toBinary(SfuEvents.SfuEvent.create({ eventPayload })));
