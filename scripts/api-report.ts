@@ -74,9 +74,12 @@ if (forgotten.length > 0) problems.push(`types used by the public API but export
 
 for (const [index, entry] of entries.entries()) {
   const report = `api/${entry.reportFileName}.api.md`;
+  const existed = existsSync(join(root, report));
   const { warnings, changed } = runReport(reportConfigs[index]!);
   if (warnings.length > 0) problems.push(`${entry.subpath} (${entry.types}):\n${warnings.join('\n')}`);
-  if (changed && !update) {
+  if (!existed && !update) {
+    problems.push(`${entry.subpath}: it has no report yet (${report})`);
+  } else if (changed && !update) {
     problems.push(`${entry.subpath}: the exported API differs from ${report} (the diff is above)`);
   } else {
     console.log(`${entry.subpath}: ${update && changed ? `${report} updated` : `matches ${report}`}`);
