@@ -5,8 +5,9 @@
  *   - imports every subpath of "exports" in plain Node ESM (no loader): each process must exit by
  *     itself with code 0; the root must load no native add-on;
  *   - runs the installed `stream-agents --help` (exit 0);
- *   - compiles a strict TypeScript consumer: the README's examples and every entry point (the
- *     root, /gemini and /worker without skipLibCheck; see package-check/consumer.ts).
+ *   - compiles a strict TypeScript consumer: the README's examples, the agent files in agents/
+ *     that import the package by name, and every entry point (the root, /gemini and /worker
+ *     without skipLibCheck; see package-check/consumer.ts).
  *
  *   npm run check:package [-- --node /path/to/another/node …] [-- --keep]
  *
@@ -19,7 +20,8 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { writeConsumer } from './package-check/consumer.js';
+import { agentFiles } from './package-check/agent-files.js';
+import { writeConsumer, type ConsumerSource } from './package-check/consumer.js';
 import { describeEnd, exec } from './package-check/exec.js';
 import { readmeExamples } from './package-check/readme-examples.js';
 
@@ -124,8 +126,14 @@ for (const node of nodes) {
 
 // 4. A TypeScript consumer.
 step('compile a TypeScript consumer (strict)');
-const examples = readmeExamples(readFileSync(join(root, 'README.md'), 'utf8'));
-const projects = writeConsumer(consumer, pkg.name, examples);
+const examples: ConsumerSource[] = readmeExamples(readFileSync(join(root, 'README.md'), 'utf8')).map((example) => ({
+  path: example.fileName,
+  code: `// README.md, under "${example.heading}"\n${example.code}`,
+  imports: example.imports,
+}));
+const agents = agentFiles(root);
+if (agents.skipped.length > 0) console.log(`  (not compiled: ${agents.skipped.join(', ')}, which import the repository's sources)`);
+const projects = writeConsumer(consumer, pkg.name, [...examples, ...agents.files]);
 const tsc = join(consumer, 'node_modules/typescript/bin/tsc');
 for (const project of projects) {
   const result = await exec(process.execPath, [tsc, '-p', project.tsconfig], { cwd: consumer, timeoutMs: COMPILE_TIMEOUT_MS });

@@ -1,12 +1,18 @@
 /**
- * The TypeScript consumer the packaged-tarball check compiles: the README's examples and a file
- * per group of entry points, in two projects. The root, /gemini and /worker compile without
+ * The TypeScript consumer the packaged-tarball check compiles: the README's examples, the
+ * example agent files and a file per group of entry points, in two projects. The root, /gemini and /worker compile without
  * skipLibCheck (their declarations, and the dependencies' ones they pull in, are clean); /stream
  * and /testing need it, for the declarations that wrtc and Stream's SDKs ship (README says so).
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { ReadmeExample } from './readme-examples.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+/** A module of the consumer: its path in the project, what it says, and what it imports. */
+export interface ConsumerSource {
+  path: string;
+  code: string;
+  imports: string[];
+}
 
 /** Entry points whose dependencies' own .d.ts do not compile without skipLibCheck. */
 export const NEED_SKIP_LIB_CHECK = ['/stream', '/testing'];
@@ -72,15 +78,16 @@ import * as testing from 'PACKAGE/testing';
 export const surface = [stream, testing];
 `;
 
-export function writeConsumer(folder: string, packageName: string, examples: ReadmeExample[]): ConsumerProject[] {
+export function writeConsumer(folder: string, packageName: string, sources: ConsumerSource[]): ConsumerProject[] {
   const strict: string[] = ['entries.ts'];
   const lenient: string[] = ['entries-skip-lib-check.ts'];
   writeFileSync(join(folder, 'entries.ts'), STRICT_ENTRIES.replaceAll('PACKAGE', packageName));
   writeFileSync(join(folder, 'entries-skip-lib-check.ts'), SKIP_LIB_CHECK_ENTRIES.replaceAll('PACKAGE', packageName));
-  for (const example of examples) {
-    writeFileSync(join(folder, example.fileName), `// README.md, under "${example.heading}"\n${example.code}`);
-    const needsSkip = example.imports.some((specifier) => NEED_SKIP_LIB_CHECK.some((subpath) => specifier === `${packageName}${subpath}`));
-    (needsSkip ? lenient : strict).push(example.fileName);
+  for (const source of sources) {
+    mkdirSync(dirname(join(folder, source.path)), { recursive: true });
+    writeFileSync(join(folder, source.path), source.code);
+    const needsSkip = source.imports.some((specifier) => NEED_SKIP_LIB_CHECK.some((subpath) => specifier === `${packageName}${subpath}`));
+    (needsSkip ? lenient : strict).push(source.path);
   }
   const projects: ConsumerProject[] = [
     { tsconfig: 'tsconfig.strict.json', skipLibCheck: false, files: strict },

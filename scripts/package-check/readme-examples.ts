@@ -28,10 +28,15 @@ export function readmeExamples(markdown: string): ReadmeExample[] {
       fileName: `readme-${String(examples.length + 1).padStart(2, '0')}-${slug}.ts`,
       heading,
       code,
-      imports: [...code.matchAll(IMPORT_FROM)].map((found) => found[1]!),
+      imports: importsOf(code),
     });
   }
   return examples;
+}
+
+/** The module specifiers a module imports from (`import … from '…'`, type imports too). */
+export function importsOf(code: string): string[] {
+  return [...code.matchAll(IMPORT_FROM)].map((found) => found[1]!);
 }
 
 function headingBefore(markdown: string, index: number): string {
