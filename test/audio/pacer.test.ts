@@ -3,6 +3,7 @@ import { ValidationError } from '../../src/core/errors.js';
 import { AudioPacer, type AudioPacerEvents, type AudioPacerOptions } from '../../src/audio/pacer.js';
 import { ManualClock } from './manual-clock.js';
 import { concat, ratioDb, tone, toneAmplitude, zeroCrossingFrequency } from './signals.js';
+import { waitUntil } from '../support/wait.js';
 
 interface Harness {
   pacer: AudioPacer;
@@ -300,7 +301,7 @@ describe('AudioPacer', () => {
     const pacer = new AudioPacer({ sampleRate: 24_000, onFrame: (samples) => void sizes.push(samples.length) });
     pacer.start();
     pacer.write(tone(440, 24_000, 30), 24_000);
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    await waitUntil(() => sizes.length > 0, 'a frame paced on the real clock');
 
     // Measured back to back, synchronously, so no other timer can come or go in between.
     const whileRunning = activeTimeouts();

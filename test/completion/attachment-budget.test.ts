@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { waitFor } from '../support/wait.js';
 import { minimal, startHarness, type Harness } from './harness.js';
 
 let harness: Harness;
@@ -52,13 +53,10 @@ test('a request holds its attachments until its reply ends; one that would go ov
   await holding.then((response) => response.text()).catch(() => undefined);
   await harness.fake.waitFor(() => harness.fake.openStreams === 0);
   // Released once the first request has ended: the same attachment fits again.
-  const deadline = Date.now() + 10_000;
-  let status = 0;
-  while (status !== 200 && Date.now() < deadline) {
+  const status = await waitFor(async () => {
     const response = await harness.complete(withAttachment(600));
-    status = response.status;
     await response.text();
-    if (status === 503) await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+    return response.status === 503 ? undefined : response.status;
+  }, 'the first request\'s attachment to be released');
   expect(status).toBe(200);
 });

@@ -7,7 +7,7 @@
 import { connect, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { FakeGemini } from '../../testing/gemini/index.js';
-import { until } from '../worker/worker-harness.js';
+import { waitUntil } from '../support/wait.js';
 import { spawnWorker, type WorkerProcess } from '../worker/worker-process.js';
 
 const KEY = 'slow-reader-key';
@@ -68,7 +68,7 @@ describe('a client that stops reading', () => {
     const node = await serve({ COMPLETE_TIMEOUT_MS: '4000', COMPLETE_WRITE_TIMEOUT_MS: '600000' });
     for (let i = 0; i < CLIENTS; i++) requestWithoutReading(node.baseUrl);
     await fake.waitFor(() => fake.openStreams === CLIENTS, 20_000);
-    await until(() => logLines(node, 'completion finished').length === CLIENTS, 60_000);
+    await waitUntil(() => logLines(node, 'completion finished').length === CLIENTS, () => `every completion to finish (${logLines(node, 'completion finished').length} of ${CLIENTS})`, 60_000);
     for (const line of logLines(node, 'completion finished')) expect(JSON.parse(line)).toMatchObject({ endReason: 'abort', deadlineReached: true });
     await fake.waitFor(() => fake.openStreams === 0, 20_000);
     // The node serves others meanwhile and afterwards.
@@ -78,8 +78,12 @@ describe('a client that stops reading', () => {
   test('is cut off when its socket takes nothing for the write timeout, long before the deadline', async () => {
     const node = await serve({ COMPLETE_WRITE_TIMEOUT_MS: '1000' });
     for (let i = 0; i < CLIENTS; i++) requestWithoutReading(node.baseUrl);
-    await until(() => logLines(node, 'closed a response the client stopped reading').length === CLIENTS, 60_000);
-    await until(() => logLines(node, 'completion finished').length === CLIENTS, 30_000);
+    await waitUntil(
+      () => logLines(node, 'closed a response the client stopped reading').length === CLIENTS,
+      () => `every stalled response to be closed (${logLines(node, 'closed a response the client stopped reading').length} of ${CLIENTS})`,
+      60_000,
+    );
+    await waitUntil(() => logLines(node, 'completion finished').length === CLIENTS, () => `every completion to finish (${logLines(node, 'completion finished').length} of ${CLIENTS})`, 30_000);
     for (const line of logLines(node, 'completion finished')) expect(JSON.parse(line)).toMatchObject({ disconnected: true, deadlineReached: false });
     await fake.waitFor(() => fake.openStreams === 0, 20_000);
   }, 120_000);

@@ -9,8 +9,8 @@ import { MemorySessionStore } from '../../src/store/memory-session-store.js';
 import { RedisSessionStore } from '../../src/store/redis-session-store.js';
 import type { SessionRecord, SessionStore } from '../../src/store/session-store.js';
 import { describeRedis, startTestRedis, type TestRedis } from '../support/redis.js';
+import { letTimePass, waitUntil } from '../support/wait.js';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const LONG = { leaseTtlMs: 30_000, maxPerCall: 2 };
 
 function record(callId: string, nodeId = 'node-a', overrides: Partial<SessionRecord> = {}): SessionRecord {
@@ -28,14 +28,6 @@ function record(callId: string, nodeId = 'node-a', overrides: Partial<SessionRec
 function nextMessage(store: SessionStore, nodeId: string): { received: string[]; unsubscribe: Promise<() => Promise<void>> } {
   const received: string[] = [];
   return { received, unsubscribe: store.onCloseRequest(nodeId, (sessionId) => received.push(sessionId)) };
-}
-
-async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await sleep(10);
-  }
 }
 
 function sessionStoreContract(open: () => Promise<SessionStore>): void {
@@ -72,7 +64,7 @@ function sessionStoreContract(open: () => Promise<SessionStore>): void {
     const call = randomUUID();
     const first = record(call);
     await store.reserve(first, { leaseTtlMs: 50, maxPerCall: 1 });
-    await sleep(150);
+    await letTimePass(150);
     expect(await store.get(first.sessionId)).toBeUndefined();
     expect((await store.reserve(record(call), { leaseTtlMs: 50, maxPerCall: 1 })).reserved).toBe(true);
   });
@@ -94,19 +86,19 @@ function sessionStoreContract(open: () => Promise<SessionStore>): void {
     };
     const active = { ...kept, state: 'active' as const, figures };
     expect(await store.renew([active], { leaseTtlMs: 30_000, maxPerCall: 1 })).toEqual(new Map([[kept.sessionId, 'held']]));
-    await sleep(150);
+    await letTimePass(150);
     expect(await store.get(kept.sessionId)).toEqual(active);
 
     const otherCall = randomUUID();
     const lapsed = record(otherCall);
     await store.reserve(lapsed, { leaseTtlMs: 50, maxPerCall: 1 });
-    await sleep(150);
+    await letTimePass(150);
     expect((await store.renew([lapsed], { leaseTtlMs: 30_000, maxPerCall: 1 })).get(lapsed.sessionId)).toBe('held');
 
     const thirdCall = randomUUID();
     const lost = record(thirdCall);
     await store.reserve(lost, { leaseTtlMs: 50, maxPerCall: 1 });
-    await sleep(150);
+    await letTimePass(150);
     const newcomer = record(thirdCall);
     expect((await store.reserve(newcomer, { leaseTtlMs: 30_000, maxPerCall: 1 })).reserved).toBe(true);
     expect((await store.renew([lost], { leaseTtlMs: 30_000, maxPerCall: 1 })).get(lost.sessionId)).toBe('lost');
@@ -122,7 +114,7 @@ function sessionStoreContract(open: () => Promise<SessionStore>): void {
     expect(await store.get(ending.sessionId)).toEqual(ended);
     expect((await store.reserve(record(call), { ...LONG, maxPerCall: 1 })).reserved).toBe(true);
     expect(await store.requestClose(ending.sessionId, { ttlMs: 1000 })).toBeUndefined();
-    await sleep(150);
+    await letTimePass(150);
     expect(await store.get(ending.sessionId)).toBeUndefined();
   });
 
@@ -138,7 +130,7 @@ function sessionStoreContract(open: () => Promise<SessionStore>): void {
       await store.reserve(session, LONG);
       expect(await store.requestClose(randomUUID(), { ttlMs: 1000 })).toBeUndefined();
       expect((await store.requestClose(session.sessionId, { ttlMs: 30_000 }))?.nodeId).toBe(owner);
-      await until(() => ownerInbox.received.length === 1);
+      await waitUntil(() => ownerInbox.received.length === 1, "the close request in the owner's inbox");
       expect(ownerInbox.received).toEqual([session.sessionId]);
       expect((await store.renew([session], LONG)).get(session.sessionId)).toBe('close-requested');
 
@@ -146,7 +138,7 @@ function sessionStoreContract(open: () => Promise<SessionStore>): void {
       const later = record(randomUUID(), owner);
       await store.reserve(later, LONG);
       await store.requestClose(later.sessionId, { ttlMs: 30_000 });
-      await sleep(100);
+      await letTimePass(100);
       expect(ownerInbox.received).toEqual([session.sessionId]);
       expect(bystanderInbox.received).toEqual([]);
     } finally {
@@ -201,7 +193,7 @@ describeRedis('RedisSessionStore (SessionStore contract)', () => {
       await nodeB.reserve(onB, LONG);
       expect(await nodeA.get(onB.sessionId)).toEqual(onB);
       await nodeA.requestClose(onB.sessionId, { ttlMs: 30_000 });
-      await until(() => received.length === 1);
+      await waitUntil(() => received.length === 1, 'the close request on node B');
       expect(received).toEqual([onB.sessionId]);
       await unsubscribe();
     } finally {
@@ -250,7 +242,7 @@ describeRedis('RedisSessionStore after Redis lost its state', () => {
       // Every call is refused during the window, not only the ones someone holds.
       expect(await nodeB.reserve(record('other-call', 'node-b'), LONG)).toMatchObject({ reserved: false, recovering: true });
 
-      await sleep(600);
+      await letTimePass(600);
       // After the window: the re-asserted call is full, the others are open, the record is back.
       expect(await nodeB.reserve(record('busy-call', 'node-b'), { ...LONG, maxPerCall: 1 })).toEqual({ reserved: false, sessionsInCall: 1 });
       expect((await nodeB.reserve(record('other-call', 'node-b'), LONG)).reserved).toBe(true);
@@ -274,7 +266,7 @@ describeRedis('RedisSessionStore after Redis lost its state', () => {
       // The owner's heartbeat notices first: it retakes its slot and others wait.
       expect((await nodeA.renew([running], { leaseTtlMs: 300, maxPerCall: 1 })).get(running.sessionId)).toBe('held');
       expect(await nodeB.reserve(record('new-call', 'node-b'), LONG)).toMatchObject({ recovering: true });
-      await sleep(400);
+      await letTimePass(400);
       // Node B adopted the new epoch with its refusal: no second window.
       expect((await nodeB.reserve(record('new-call', 'node-b'), LONG)).reserved).toBe(true);
     } finally {
@@ -313,7 +305,7 @@ describeRedis(
         expect(reconnects).toBe(0);
         await redis.stop();
         await redis.start();
-        await until(() => reconnects === 1, 10_000);
+        await waitUntil(() => reconnects === 1, 'the store to reconnect');
         await store.ping();
       } finally {
         await store.close();

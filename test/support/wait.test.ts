@@ -16,11 +16,11 @@ describe('waiting in tests', () => {
   });
 
   it('fails after the deadline, saying what it waited for and what it found then', async () => {
-    await expect(waitUntil(() => false, 'the door to open', { timeoutMs: 30 })).rejects.toThrow(
+    await expect(waitUntil(() => false, 'the door to open', 30)).rejects.toThrow(
       'timed out after 30 ms waiting for the door to open',
     );
     let state = 'closed';
-    const waiting = waitUntil(() => false, () => `the door to open (it is ${state})`, { timeoutMs: 30 });
+    const waiting = waitUntil(() => false, () => `the door to open (it is ${state})`, 30);
     state = 'locked';
     await expect(waiting).rejects.toThrow('waiting for the door to open (it is locked)');
   });

@@ -8,24 +8,17 @@ import { setTimeout as sleepMs } from 'node:timers/promises';
 /** What a wait is for, e.g. `'the agent track at the SFU'`; a function is read when the wait fails. */
 export type WaitingFor = string | (() => string);
 
-export interface WaitOptions {
-  /** Default 10 000. */
-  timeoutMs?: number;
-  /** Pause between checks; default 10. */
-  intervalMs?: number;
-}
-
 const DEFAULT_TIMEOUT_MS = 10_000;
-const DEFAULT_INTERVAL_MS = 10;
+/** Pause between checks. */
+const POLL_INTERVAL_MS = 10;
 
-/** Resolves once `condition` holds; fails after the deadline naming `what`. */
-export async function waitUntil(condition: () => boolean | Promise<boolean>, what: WaitingFor, options: WaitOptions = {}): Promise<void> {
-  await waitFor(async () => ((await condition()) ? true : undefined), what, options);
+/** Resolves once `condition` holds; fails after `timeoutMs` naming `what`. */
+export async function waitUntil(condition: () => boolean | Promise<boolean>, what: WaitingFor, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<void> {
+  await waitFor(async () => ((await condition()) ? true : undefined), what, timeoutMs);
 }
 
-/** Resolves with the first value `probe` returns that is not undefined; fails after the deadline naming `what`. */
-export async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, what: WaitingFor, options: WaitOptions = {}): Promise<T> {
-  const { timeoutMs = DEFAULT_TIMEOUT_MS, intervalMs = DEFAULT_INTERVAL_MS } = options;
+/** Resolves with the first value `probe` returns that is not undefined; fails after `timeoutMs` naming `what`. */
+export async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, what: WaitingFor, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<T> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -33,13 +26,14 @@ export async function waitFor<T>(probe: () => T | undefined | Promise<T | undefi
     if (performance.now() > deadline) {
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'function' ? what() : what}`);
     }
-    await sleepMs(intervalMs);
+    await sleepMs(POLL_INTERVAL_MS);
   }
 }
 
 /**
  * Lets `ms` of real time pass: for what is defined by time (a TTL running out, a window
- * closing), never to wait for something to happen (use `waitUntil`).
+ * closing, a stretch in which something must not happen), never to wait for something to
+ * happen (use `waitUntil`).
  */
 export function letTimePass(ms: number): Promise<void> {
   return sleepMs(ms);

@@ -5,6 +5,7 @@
  */
 import { context, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, NodeTracerProvider, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-node';
+import { waitFor } from '../support/wait.js';
 
 export type { ReadableSpan };
 
@@ -35,16 +36,12 @@ export function spansNamed(name: string | RegExp): ReadableSpan[] {
 }
 
 /** The first ended span named `name` that satisfies `where`, waiting for it (condition-based). */
-export async function spanNamed(name: string | RegExp, where: (span: ReadableSpan) => boolean = () => true, timeoutMs = 10_000): Promise<ReadableSpan> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = spansNamed(name).find(where);
-    if (found) return found;
-    if (Date.now() > deadline) {
-      throw new Error(`no span ${String(name)} within ${timeoutMs} ms; ended spans: ${finishedSpans().map((span) => span.name).join(', ') || 'none'}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+export function spanNamed(name: string | RegExp, where: (span: ReadableSpan) => boolean = () => true, timeoutMs = 10_000): Promise<ReadableSpan> {
+  return waitFor(
+    () => spansNamed(name).find(where),
+    () => `an ended span ${String(name)}; ended spans: ${finishedSpans().map((span) => span.name).join(', ') || 'none'}`,
+    timeoutMs,
+  );
 }
 
 export function isChildOf(child: ReadableSpan, parent: ReadableSpan): boolean {

@@ -5,7 +5,8 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSpan } from '../../src/core/tracing.js';
 import { Session } from '../../src/worker/session.js';
 import { FakeAgent } from '../worker/fake-agent.js';
-import { startWorkerNode, until, type WorkerNode } from '../worker/worker-harness.js';
+import { startWorkerNode, type WorkerNode } from '../worker/worker-harness.js';
+import { waitUntil } from '../support/wait.js';
 import { isChildOf, recordSpans, resetSpans, spanNamed } from './span-recorder.js';
 
 beforeAll(recordSpans);
@@ -57,7 +58,7 @@ describe('worker.session span', () => {
     const session = new Session({ sessionId: 's-2', call: { type: 'default', id: 'c-2' }, nodeId: 'n', closeTokenHash: 'h', limits, logger: pino({ level: 'silent' }) });
     await session.start(async (call, { sessionId }) => (agent = new FakeAgent(call, sessionId, {})));
     await agent!.close();
-    await until(() => session.state === 'ended');
+    await waitUntil(() => session.state === 'ended', 'the session to end');
     expect((await spanNamed('worker.session')).attributes).toMatchObject({ 'agent.end_reason': 'call-ended', 'agent.session_id': 's-2' });
   });
 });

@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { afterEach, expect, it } from 'vitest';
 import { WorkerMetrics } from '../../src/http/metrics.js';
 import { installCrashGuard } from '../../src/worker/crash-guard.js';
+import { waitUntil } from '../support/wait.js';
 
 let uninstall: (() => void) | undefined;
 afterEach(() => uninstall?.());
@@ -14,7 +15,7 @@ it('logs and counts unhandled rejections and uncaught exceptions instead of exit
   uninstall = installCrashGuard(logger, metrics);
 
   void Promise.reject(new Error('an agent timer rejected'));
-  await new Promise((resolve) => setTimeout(resolve, 20));
+  await waitUntil(() => lines.length > 0, 'the unhandled rejection to be logged');
   // What Node does with an exception no frame caught (emitted directly: a real one would reach vitest too).
   const emit = process.emit.bind(process) as (event: string, ...args: unknown[]) => boolean;
   emit('uncaughtException', new Error('an agent socket threw'), 'uncaughtException');

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { RedisSessionStore } from '../../src/store/redis-session-store.js';
 import { RedisStore } from '../../src/store/redis-store.js';
 import { describeRedis, startTestRedis, type TestRedis } from '../support/redis.js';
-import { startWorkerNode, until, type WorkerNode } from './worker-harness.js';
+import { startWorkerNode, type WorkerNode } from './worker-harness.js';
+import { waitUntil } from '../support/wait.js';
 
 describeRedis('two worker nodes sharing Redis', () => {
   let redis: TestRedis;
@@ -55,9 +56,9 @@ describeRedis('two worker nodes sharing Redis', () => {
     agentOnB.turn({ responseLatencyMs: 350 });
     const deleted = await nodeA.request('DELETE', path);
     expect(deleted.status).toBe(202);
-    await until(() => agentOnB.closed);
+    await waitUntil(() => agentOnB.closed, 'the agent on node B to be closed');
     expect(agentOnB.flushed).toEqual(['user 1', 'agent 1']);
-    await until(async () => (await (await nodeA.request('GET', path)).json()).state === 'ended');
+    await waitUntil(async () => (await (await nodeA.request('GET', path)).json()).state === 'ended', 'node A to see the session ended');
     const metrics = await (await nodeA.request('GET', `${path}/metrics`)).json();
     expect(metrics).toMatchObject({ live: false, endReason: 'closed', figures: { turns: 1, responseLatencyMs: { lastMs: 350 } } });
     // The call's slot is free again, on any node.
@@ -69,7 +70,7 @@ describeRedis('two worker nodes sharing Redis', () => {
     const { sessionId, closeToken } = (await created.json()) as { sessionId: string; closeToken: string };
     const closed = await nodeB.request('POST', `/calls/default/beacon/sessions/${sessionId}/close?token=${closeToken}`, { key: null });
     expect(closed.status).toBe(202);
-    await until(() => nodeA.agents.latest!.closed);
+    await waitUntil(() => nodeA.agents.latest!.closed, 'the agent on node A to be closed');
   });
 
   it('shares rate limits: one bucket per key across nodes', async () => {

@@ -11,7 +11,7 @@ import { RedisStore } from '../../src/store/redis-store.js';
 import { FakeGemini } from '../../testing/gemini/index.js';
 import { minimal } from '../completion/harness.js';
 import { describeRedis, startTestRedis, type TestRedis } from '../support/redis.js';
-import { until } from './worker-harness.js';
+import { waitUntil } from '../support/wait.js';
 import { spawnWorker, type WorkerProcess } from './worker-process.js';
 
 const KEY = 'outage-key';
@@ -70,7 +70,7 @@ describeRedis(
       expect((await readiness(node)).status).toBe(200);
 
       await redis.stop();
-      await until(async () => (await readiness(node)).status === 503, 20_000);
+      await waitUntil(async () => (await readiness(node)).status === 503, '/ready to answer 503 without Redis', 20_000);
       expect((await readiness(node)).body).toMatchObject({ status: 'store-unreachable', message: expect.stringContaining('Redis') });
       expect((await node.request('GET', '/health', { key: null })).status).toBe(200);
 
@@ -106,9 +106,9 @@ describeRedis(
       expect(metrics).toMatch(new RegExp(`^agents_rate_limit_local_decisions_total ${BURST + 1}$`, 'm'));
 
       await redis.start();
-      await until(async () => (await readiness(node)).status === 200, 30_000);
+      await waitUntil(async () => (await readiness(node)).status === 200, '/ready to answer 200 with Redis back', 30_000);
       // Back on the shared bucket (Redis restarted empty, so it is full) although the local one is spent.
-      await until(async () => (await complete(node)).status === 200, 30_000);
+      await waitUntil(async () => (await complete(node)).status === 200, 'a completion to succeed', 30_000);
       expect(occurrences(node.output(), SHARED_AGAIN)).toBe(1);
       // Shared: spending the key's bucket in Redis from elsewhere limits this node.
       const elsewhere = await RedisStore.connect(redis.url);
@@ -130,7 +130,7 @@ describeRedis(
       expect((await complete(node)).status).toBe(200);
 
       await redis.start();
-      await until(async () => (await readiness(node)).status === 200, 30_000);
+      await waitUntil(async () => (await readiness(node)).status === 200, '/ready to answer 200 with Redis back', 30_000);
       expect((await complete(node)).status).toBe(200);
     }, 120_000);
   },

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { RedisSessionStore } from '../../src/store/redis-session-store.js';
 import { RedisStore } from '../../src/store/redis-store.js';
 import { describeRedis, startTestRedis, type TestRedis } from '../support/redis.js';
-import { startWorkerNode, until, type WorkerNode } from './worker-harness.js';
+import { startWorkerNode, type WorkerNode } from './worker-harness.js';
+import { waitUntil } from '../support/wait.js';
 
 describeRedis(
   'worker nodes when Redis restarts empty',
@@ -49,7 +50,7 @@ describeRedis(
 
       await redis.stop();
       await redis.start();
-      await until(async () => (await other.request('GET', '/ready', { key: null })).status === 200, 20_000);
+      await waitUntil(async () => (await other.request('GET', '/ready', { key: null })).status === 200, 'the other node to be ready', 20_000);
 
       const second = await other.request('POST', '/calls/default/kept/sessions');
       expect(second.status).toBe(503);
@@ -58,11 +59,11 @@ describeRedis(
       expect(other.agents.agents).toHaveLength(0);
 
       // The owner re-asserts its session once its connection is back: every node sees it again.
-      await until(async () => (await other.request('GET', path)).status === 200, 20_000);
+      await waitUntil(async () => (await other.request('GET', path)).status === 200, 'the re-asserted session to be readable', 20_000);
       expect(await (await other.request('GET', path)).json()).toMatchObject({ nodeId: 'owner', state: 'active' });
 
       // After the grace: new calls are welcome, the running one is still full, its agent still in it.
-      await until(async () => (await other.request('POST', '/calls/default/after-restart/sessions')).status === 201, 20_000);
+      await waitUntil(async () => (await other.request('POST', '/calls/default/after-restart/sessions')).status === 201, 'a new session to be accepted after the recovery window', 20_000);
       expect((await other.request('POST', '/calls/default/kept/sessions')).status).toBe(429);
       expect(agent.closed).toBe(false);
       expect(await (await owner.request('GET', path)).json()).toMatchObject({ state: 'active' });

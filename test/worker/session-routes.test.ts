@@ -3,7 +3,8 @@
  * every success and every mistake, the beacon close, /ready and /metrics.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { startWorkerNode, until, type WorkerNode, type WorkerNodeOptions } from './worker-harness.js';
+import { startWorkerNode, type WorkerNode, type WorkerNodeOptions } from './worker-harness.js';
+import { waitUntil } from '../support/wait.js';
 
 const nodes: WorkerNode[] = [];
 afterEach(async () => {
@@ -109,7 +110,7 @@ describe('sessions API', () => {
     const response = await worker.request('DELETE', path);
     expect(response.status).toBe(202);
     expect(await response.json()).toMatchObject({ sessionId, state: 'closing' });
-    await until(async () => (await (await worker.request('GET', path)).json()).state === 'ended');
+    await waitUntil(async () => (await (await worker.request('GET', path)).json()).state === 'ended', 'the session to end');
     expect(await (await worker.request('GET', path)).json()).toMatchObject({ endReason: 'closed', endedAt: expect.any(String) });
     expect(worker.agents.latest!.closed).toBe(true);
     // Closing again is harmless.
@@ -142,7 +143,7 @@ describe('sessions API', () => {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
     });
     expect(beacon.status).toBe(202);
-    await until(() => worker.agents.latest!.closed);
+    await waitUntil(() => worker.agents.latest!.closed, 'the agent to be closed');
 
     const second = await startSession(worker, '/calls/default/call-2/sessions');
     const byQuery = await worker.request('POST', `/calls/default/call-2/sessions/${second.sessionId}/close?token=${second.closeToken}`, { key: null });

@@ -102,11 +102,3 @@ export async function startWorkerNode(options: WorkerNodeOptions = {}): Promise<
       })()),
   };
 }
-
-export async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
