@@ -116,9 +116,8 @@ async function measureLatency() {
   const { GeminiRealtime } = await import('../src/llm/gemini/realtime.js');
   const { FakeGeminiLive } = await import('../testing/gemini-live/index.js');
   const { startStreamFakes } = await import('../test/edge/helpers.js');
-  const { RTCAudioSink } = (await import('../src/edge/stream/webrtc-runtime.js')) as unknown as {
-    RTCAudioSink: new (track: MediaStreamTrack) => { ondata: (data: { samples: Int16Array }) => void; stop(): void };
-  };
+  const runtime = await import('../src/edge/stream/webrtc-runtime.js');
+  const { RTCAudioSink } = await runtime.loadWebRtc();
 
   const stream = await startStreamFakes();
   const live = await FakeGeminiLive.start();
@@ -137,7 +136,7 @@ async function measureLatency() {
   const output = (await edge.connections[0]!.publishAudio()) as unknown as { track: MediaStreamTrack };
   const sink = new RTCAudioSink(output.track);
   let firstSilenceAfter: { afterMs: number; resolve: (atMs: number) => void } | undefined;
-  sink.ondata = ({ samples }) => {
+  sink.ondata = ({ samples }: import('../src/edge/stream/webrtc-runtime.js').RTCAudioSinkData) => {
     const now = performance.now();
     if (!firstSilenceAfter || now < firstSilenceAfter.afterMs) return;
     let peak = 0;

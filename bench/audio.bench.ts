@@ -85,7 +85,7 @@ async function main(): Promise<void> {
 
 async function measureReceiveLatency(): Promise<{ addedP50Ms: number; addedP99Ms: number }> {
   const { RemoteAudio } = await import('../src/edge/stream/remote-audio.js');
-  const { RTCAudioSink, RTCAudioSource } = await import('../src/edge/stream/webrtc-runtime.js');
+  const { RTCAudioSink, RTCAudioSource } = await (await import('../src/edge/stream/webrtc-runtime.js')).loadWebRtc();
   const STREAMS = 8;
   const FRAMES = 300;
   const added: number[] = [];
@@ -146,7 +146,7 @@ async function measureSendLatency(): Promise<{
   naiveLatenessP50Ms: number;
 }> {
   const { AudioPacer } = await import('../src/audio/index.js');
-  const { RTCAudioSource } = await import('../src/edge/stream/webrtc-runtime.js');
+  const { RTCAudioSource } = await (await import('../src/edge/stream/webrtc-runtime.js')).loadWebRtc();
   const SECONDS = 3;
   const chunk = toneChunk(24_000, 40);
 

@@ -18,5 +18,5 @@ export {
   type StreamEdgeInit,
   type StreamEdgeOptions,
 } from './edge/stream/index.js';
-export type { StreamConnectionInit } from './edge/stream/stream-connection.js';
+export type { StreamConnectionInit, VideoClientModule } from './edge/stream/stream-connection.js';
 export * from './conversation/stream/index.js';

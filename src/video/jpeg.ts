@@ -4,10 +4,10 @@
  * I420 → RGB conversion then runs on at most `maxSide`² pixels (a few ms), and sharp encodes.
  * Everything heavy runs on libuv's thread pool, so the audio path keeps its timing.
  */
-import sharp from 'sharp';
 import { ValidationError } from '../core/errors.js';
 import { assertI420Frame, i420ToRgb, type I420Frame } from './frame.js';
 import { scaleI420 } from './i420-scale.js';
+import { loadSharp } from './sharp.js';
 
 export interface JpegOptions {
   /** The longest side of the JPEG, in pixels; larger frames are scaled down to it. Default 768. */
@@ -33,6 +33,7 @@ export async function encodeJpeg(frame: I420Frame, options: JpegOptions = {}): P
   const { width, height } = fitInside(frame.width, frame.height, maxSide);
   const sized = width === frame.width && height === frame.height ? frame : await scaleI420(frame, width, height);
   const rgb = i420ToRgb(sized);
+  const sharp = await loadSharp();
   return sharp(rgb.data, { raw: { width: rgb.width, height: rgb.height, channels: 3 } })
     .jpeg({ quality })
     .toBuffer();

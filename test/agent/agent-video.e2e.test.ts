@@ -7,7 +7,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SfuModels } from '@stream-io/video-client';
 import { Agent } from '../../src/agent/index.js';
 import { GeminiRealtime } from '../../src/llm/gemini/realtime.js';
-import { waitFor, sleep, startStreamFakes, type StreamFakes } from '../edge/helpers.js';
+import { letTimePass, waitUntil } from '../support/wait.js';
+import { startStreamFakes, type StreamFakes } from '../edge/helpers.js';
 import { FakeGeminiLive } from '../../testing/gemini-live/index.js';
 import type { SfuSession } from '../../testing/stream-video/index.js';
 
@@ -56,10 +57,6 @@ const frames = (live: FakeGeminiLive) => live.latest?.videoFrames ?? [];
 const isScreen = (frame: { bytes: number }) => frame.bytes >= SCREEN_JPEG_MIN_BYTES;
 const isCamera = (frame: { bytes: number }) => frame.bytes < CAMERA_JPEG_MAX_BYTES;
 
-/** Waits until `condition` holds (polling every 20 ms). */
-const until = (condition: () => boolean, what: string, timeoutMs = 5_000) =>
-  waitFor(() => (condition() ? true : undefined), timeoutMs, what);
-
 /** The kinds of video the agent's client asked the SFU for last. */
 function subscribedKinds(session: SfuSession | undefined): string[] {
   return (session?.requestedVideo ?? []).map(({ trackType }) => SfuModels.TrackType[trackType]).sort();
@@ -75,9 +72,9 @@ describe('Agent video', () => {
     await agent.join(await agent.createCall('default', 'video-call'));
     const agentSession = () => fakeCall.session('agent');
 
-    await until(() => frames(live).length > 0, 'the first video frame', 8_000);
+    await waitUntil(() => frames(live).length > 0, 'the first video frame', 8_000);
     const first = frames(live).length;
-    await sleep(3_500);
+    await letTimePass(3_500);
     const camera = frames(live).slice(first);
     // One a second (3 here), loosely: the machine is shared and frame arrival jitters.
     expect(camera.length).toBeGreaterThanOrEqual(2);
@@ -87,9 +84,9 @@ describe('Agent video', () => {
     expect(subscribedKinds(agentSession())).toEqual(['VIDEO']);
 
     alice.publishVideo('screen_share');
-    await until(() => frames(live).some(isScreen), 'a frame of the screen');
+    await waitUntil(() => frames(live).some(isScreen), 'a frame of the screen');
     const screenFrom = frames(live).findIndex(isScreen);
-    await until(() => frames(live).length >= screenFrom + 2, 'a second frame after it');
+    await waitUntil(() => frames(live).length >= screenFrom + 2, 'a second frame after it');
     expect(frames(live).slice(screenFrom).every(isScreen)).toBe(true);
     // The camera is no longer requested from the SFU: only what is shown is received.
     expect(subscribedKinds(agentSession())).toEqual(['SCREEN_SHARE']);
@@ -97,7 +94,7 @@ describe('Agent video', () => {
     // The share ends: back to the camera.
     const screenEnd = frames(live).length;
     alice.unpublishVideo('screen_share');
-    await until(() => frames(live).slice(screenEnd).some(isCamera), 'a frame of the camera again');
+    await waitUntil(() => frames(live).slice(screenEnd).some(isCamera), 'a frame of the camera again');
     expect(subscribedKinds(agentSession())).toEqual(['VIDEO']);
   });
 
@@ -109,7 +106,7 @@ describe('Agent video', () => {
     alice.publishVideo('video');
     alice.publishVideo('screen_share');
     await agent.join(await agent.createCall('default', 'quiet-call'));
-    await sleep(1_500);
+    await letTimePass(1_500);
     expect(frames(live)).toEqual([]);
     expect(fakeCall.session('agent')?.subscriptionUpdates.flat() ?? []).toEqual([]);
   });

@@ -75,20 +75,4 @@ export function collectAudio(connection: Connection, userId: string) {
   };
 }
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls `probe` until it returns a value (every 20 ms), or fails after `timeoutMs`. */
-export async function waitFor<T>(probe: () => T | undefined, timeoutMs = 10_000, what = 'the condition'): Promise<T> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(20);
-  }
-}
-
-/** Polls `condition` until it holds (every 20 ms), or fails after `timeoutMs`. */
-export async function waitUntil(condition: () => boolean, what = 'the condition', timeoutMs = 10_000): Promise<void> {
-  await waitFor(() => (condition() ? true : undefined), timeoutMs, what);
-}
+export { waitUntil } from '../support/wait.js';

@@ -7,7 +7,8 @@ import { EdgeError, ProviderError, ValidationError } from '../../src/core/errors
 import { StreamConversation } from '../../src/conversation/stream/index.js';
 import { StreamEdge } from '../../src/edge/stream/index.js';
 import { verifyJwt } from '../../testing/stream-video/index.js';
-import { API_KEY, API_SECRET, startStreamFakes, waitFor, sleep, type StreamFakes } from './helpers.js';
+import { letTimePass, waitUntil } from '../support/wait.js';
+import { API_KEY, API_SECRET, startStreamFakes, type StreamFakes } from './helpers.js';
 import { ResourceTracker, activeResources } from './resource-tracker.js';
 
 const CALL_ID = 'lifecycle-call';
@@ -134,22 +135,22 @@ describe('StreamEdge lifecycle (fake Stream REST and Video)', () => {
 
     expect(tracker.peerConnections.filter((pc) => pc.connectionState !== 'closed' && pc.signalingState !== 'closed')).toEqual([]);
     // The fake sees the agent's coordinator and SFU sockets go.
-    await waitFor(() => (fakes.video.openWebSockets === 0 ? true : undefined), 5_000, 'the client sockets to close');
+    await waitUntil(() => fakes.video.openWebSockets === 0, 'the client sockets to close', 5_000);
     // No timer of ours, and no repeating timer of the video client, is left...
     expect(tracker.pendingTimers('/src/').map((timer) => timer.origin)).toEqual([]);
     expect(tracker.pendingTimers('@stream-io').filter((timer) => timer.kind === 'interval').map((t) => t.origin)).toEqual([]);
     // ...only the SDK's own one-shot connect/disconnect watchdogs, which expire by themselves
     // (its socket close timers go as soon as the close handshakes finish).
-    await waitFor(
-      () => (tracker.pendingTimers('@stream-io').every((timer) => timer.dueAtMs - performance.now() <= 15_000) ? true : undefined),
-      5_000,
+    await waitUntil(
+      () => tracker.pendingTimers('@stream-io').every((timer) => timer.dueAtMs - performance.now() <= 15_000),
       'only short one-shot SDK timers to remain',
+      5_000,
     );
     await expect(edge.join({ type: 'default', id: CALL_ID, cid: `default:${CALL_ID}` })).rejects.toBeInstanceOf(EdgeError);
 
     // With the fakes gone too, the process holds what it held before the test (no sockets).
     await fakes.close();
-    await sleep(50);
+    await letTimePass(50);
     const after = activeResources();
     for (const kind of ['TCPSocketWrap', 'TCPServerWrap', 'Immediate']) expect(after[kind] ?? 0, kind).toBe(baseline[kind] ?? 0);
   });

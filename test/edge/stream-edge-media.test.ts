@@ -7,7 +7,8 @@ import type { Participant } from '../../src/edge/index.js';
 import type { StreamConnection, StreamEdge } from '../../src/edge/stream/index.js';
 import type { AudioOutput } from '../../src/edge/index.js';
 import { concat, soundSampleSpan, soundSpan, tone, toneFrequencyHz, type RemoteParticipant } from '../../testing/stream-video/index.js';
-import { collectAudio, nextEvent, sleep, startStreamFakes, type StreamFakes } from './helpers.js';
+import { letTimePass } from '../support/wait.js';
+import { collectAudio, nextEvent, startStreamFakes, type StreamFakes } from './helpers.js';
 
 const CALL_ID = 'media-call';
 
@@ -79,7 +80,7 @@ describe('StreamEdge media (fake Stream Video, real WebRTC)', () => {
   it("delivers the participant's tone as 48 kHz mono frames at the right frequency", async () => {
     const audio = collectAudio(connection, 'alice');
     await human.playTone(440, 800, 8000);
-    await sleep(300); // the tail through the jitter buffer
+    await letTimePass(300); // the tail through the jitter buffer
     audio.stop();
 
     expect([...audio.rates]).toEqual(['48000/1']);
@@ -104,7 +105,7 @@ describe('StreamEdge media (fake Stream Video, real WebRTC)', () => {
     output.end();
     const drained = await nextEvent(output.events, 'playbackDrained');
     expect(drained).toMatchObject({ reason: 'ended', playedMs: 1200 });
-    await sleep(300);
+    await letTimePass(300);
 
     const frames = recording.frames.slice(from).map((frame) => frame.samples);
     const span = soundSpan(frames);
@@ -145,7 +146,7 @@ describe('StreamEdge media (fake Stream Video, real WebRTC)', () => {
     );
     const soundFramesAtFlush = soundFramesSent() - soundFramesBefore;
     output.flush();
-    await sleep(600);
+    await letTimePass(600);
 
     const soundSentAfterFlushMs = (soundFramesSent() - soundFramesBefore - soundFramesAtFlush) * 10;
     expect(soundSentAfterFlushMs).toBeLessThanOrEqual(20);

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AudioOutput, ConnectionState } from '../../src/edge/index.js';
 import type { StreamConnection, StreamEdge } from '../../src/edge/stream/index.js';
 import { soundSampleSpan, tone, toneFrequencyHz, type RemoteParticipant } from '../../testing/stream-video/index.js';
-import { collectAudio, nextEvent, sleep, startStreamFakes, waitFor, type StreamFakes } from './helpers.js';
+import { letTimePass, waitFor } from '../support/wait.js';
+import { collectAudio, nextEvent, startStreamFakes, type StreamFakes } from './helpers.js';
 
 const CALL_ID = 'reconnect-call';
 
@@ -57,7 +58,7 @@ describe('StreamEdge reconnects and call end (fake Stream Video, real WebRTC)', 
     output.write(tone(600, 500, 24_000, 8000), 24_000);
     output.end();
     await nextEvent(output.events, 'playbackDrained');
-    await sleep(300);
+    await letTimePass(300);
     const published = recording.samples(from);
     const span = soundSampleSpan(published);
     expect(span).toBeDefined();
@@ -66,7 +67,7 @@ describe('StreamEdge reconnects and call end (fake Stream Video, real WebRTC)', 
     // And what the participant says (a 16 kHz recording this time) still reaches the agent.
     const audio = collectAudio(connection, 'bob');
     await human.playPcm(tone(350, 500, 16_000, 8000), 16_000);
-    await sleep(300);
+    await letTimePass(300);
     audio.stop();
     const heard = audio.samples();
     const heardSpan = soundSampleSpan(heard);
@@ -86,7 +87,7 @@ describe('StreamEdge reconnects and call end (fake Stream Video, real WebRTC)', 
     const after = await waitFor(() => {
       const session = call.session('agent');
       return session !== before && session?.publishedTracks.length ? session : undefined;
-    });
+    }, 'a new SFU session of the agent, publishing');
     expect(after.sessionId).not.toBe(before.sessionId);
     expect(before.closed).toBe(true);
     expect(connection.participants.map((p) => p.userId)).toEqual(['bob']);
@@ -96,7 +97,7 @@ describe('StreamEdge reconnects and call end (fake Stream Video, real WebRTC)', 
     output.write(tone(800, 400, 24_000, 8000), 24_000);
     output.end();
     await nextEvent(output.events, 'playbackDrained');
-    await sleep(300);
+    await letTimePass(300);
     const published = recording.samples(from);
     const span = soundSampleSpan(published);
     expect(span).toBeDefined();
@@ -105,7 +106,7 @@ describe('StreamEdge reconnects and call end (fake Stream Video, real WebRTC)', 
     // The participant's audio arrives on the new session's subscriber too.
     const audio = collectAudio(connection, 'bob');
     await human.playTone(450, 400, 8000);
-    await sleep(300);
+    await letTimePass(300);
     audio.stop();
     const heard = audio.samples();
     const heardSpan = soundSampleSpan(heard);

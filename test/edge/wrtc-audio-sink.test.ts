@@ -4,7 +4,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import wrtc from '@roamhq/wrtc';
-import { RTCAudioSink, RTCAudioSource, type RTCAudioSinkData } from '../../src/edge/stream/webrtc-runtime.js';
+import { loadWebRtc, type RTCAudioSink, type RTCAudioSinkData } from '../../src/edge/stream/webrtc-runtime.js';
 
 type Peer = InstanceType<typeof wrtc.RTCPeerConnection>;
 
@@ -27,6 +27,7 @@ describe("wrtc's RTCAudioSink", () => {
   });
 
   it('hands every frame over in a fresh buffer that it never rewrites', async () => {
+    const { RTCAudioSink, RTCAudioSource } = await loadWebRtc();
     const sender = new wrtc.RTCPeerConnection();
     const receiver = new wrtc.RTCPeerConnection();
     peers.push(sender, receiver);

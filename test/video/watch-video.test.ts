@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SfuModels } from '@stream-io/video-client';
 import type { I420Frame } from '../../src/video/index.js';
 import type { StreamConnection, StreamEdge } from '../../src/edge/stream/index.js';
-import { nextEvent, sleep, startStreamFakes, waitFor, type StreamFakes } from '../edge/helpers.js';
+import { letTimePass, waitUntil } from '../support/wait.js';
+import { nextEvent, startStreamFakes, type StreamFakes } from '../edge/helpers.js';
 import type { FakeCall, RemoteParticipant } from '../../testing/stream-video/index.js';
 
 const CALL_ID = 'watch-call';
@@ -41,10 +42,10 @@ describe('watchVideo (fake Stream Video, real WebRTC)', () => {
   });
 
   it('samples a published camera at most once per interval, and only asks for it while watched', async () => {
-    await waitFor(() => (connection.videoSources.length > 0 ? true : undefined), 5_000, 'the published camera');
+    await waitUntil(() => connection.videoSources.length > 0, 'the published camera', 5_000);
     const [source] = connection.videoSources;
     expect(source).toMatchObject({ kind: 'video', participant: { userId: 'alice', sessionId: alice.sessionId } });
-    await sleep(200);
+    await letTimePass(200);
     expect(requested()).toEqual([]);
 
     const frames: { atMs: number; frame: I420Frame }[] = [];
@@ -52,7 +53,7 @@ describe('watchVideo (fake Stream Video, real WebRTC)', () => {
       intervalMs: 300,
       onFrame: (frame) => frames.push({ atMs: performance.now(), frame }),
     });
-    await waitFor(() => (frames.length >= 4 ? true : undefined), 5_000, 'four frames');
+    await waitUntil(() => frames.length >= 4, 'four frames', 5_000);
     expect(requested()).toEqual(['alice/VIDEO']);
     const first = frames[0]!.frame;
     expect([first.width, first.height, first.data.length]).toEqual([320, 240, 320 * 240 * 1.5]);
@@ -64,9 +65,9 @@ describe('watchVideo (fake Stream Video, real WebRTC)', () => {
 
     stop();
     stop();
-    await waitFor(() => (requested().length === 0 ? true : undefined), 3_000, 'the subscription to end');
+    await waitUntil(() => requested().length === 0, 'the subscription to end', 3_000);
     const count = frames.length;
-    await sleep(400);
+    await letTimePass(400);
     expect(frames.length).toBe(count);
   });
 
@@ -79,7 +80,7 @@ describe('watchVideo (fake Stream Video, real WebRTC)', () => {
     });
     alice.publishVideo('screen_share', { width: 640, height: 360 });
     await published;
-    await waitFor(() => (frames.length > 0 ? true : undefined), 5_000, 'a screen frame');
+    await waitUntil(() => frames.length > 0, 'a screen frame', 5_000);
     expect([frames[0]!.width, frames[0]!.height]).toEqual([640, 360]);
     expect(requested()).toEqual(['alice/SCREEN_SHARE']);
 
@@ -90,9 +91,9 @@ describe('watchVideo (fake Stream Video, real WebRTC)', () => {
     // The SDK keeps the ended share's stream on the participant; the edge still reports it gone.
     await expect(trackRemoved).resolves.toMatchObject({ participant: { userId: 'alice' }, kind: 'screen_share' });
     expect(connection.videoSources.map(({ kind }) => kind)).toEqual(['video']);
-    await sleep(300);
+    await letTimePass(300);
     const count = frames.length;
-    await sleep(400);
+    await letTimePass(400);
     expect(frames.length).toBe(count);
     stop();
   });

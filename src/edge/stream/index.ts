@@ -9,4 +9,3 @@ export {
   type StreamEdgeOptions,
 } from './stream-edge-options.js';
 export { canOpenBrowser, demoUrl, type DemoLinkParts } from './demo-link.js';
-export { installWebRtcGlobals } from './webrtc-runtime.js';

@@ -4,17 +4,18 @@
  * 48 kHz and returns at once; `flush()` empties the queue so the next frame out is silence;
  * gaps play as silence and are counted.
  * The track lives as long as this object, so the call can republish it after a rejoin.
+ * Made once wrtc is loaded (joining a call loads it).
  */
 import { AudioPacer, WEBRTC_SAMPLE_RATE } from '../../audio/index.js';
 import type { EventBus } from '../../core/event-bus.js';
 import type { AudioOutput, AudioOutputEvents, AudioOutputStats } from '../edge.js';
-import { MediaStream, RTCAudioSource } from './webrtc-runtime.js';
+import { webRtc, type RTCAudioSource } from './webrtc-runtime.js';
 
 export class PublishedAudio implements AudioOutput {
   /** The track as published; the SDK publishes a clone of it, fed by the same source. */
   readonly track: MediaStreamTrack;
   readonly stream: MediaStream;
-  readonly #source = new RTCAudioSource();
+  readonly #source: RTCAudioSource;
   readonly #pacer: AudioPacer;
   readonly #unpublish: () => Promise<void>;
   #closing: Promise<void> | undefined;
@@ -22,9 +23,10 @@ export class PublishedAudio implements AudioOutput {
   /** `unpublish` stops the SDK's sender; it is called once, by `close()`. */
   constructor(unpublish: () => Promise<void>) {
     this.#unpublish = unpublish;
-    this.track = this.#source.createTrack();
+    const { RTCAudioSource, MediaStream } = webRtc();
+    const source = (this.#source = new RTCAudioSource());
+    this.track = source.createTrack();
     this.stream = new MediaStream([this.track]);
-    const source = this.#source;
     this.#pacer = new AudioPacer({
       sampleRate: WEBRTC_SAMPLE_RATE,
       // The source takes 10 ms at any rate and converts to the encoder's 48 kHz on wrtc's own

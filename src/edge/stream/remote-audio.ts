@@ -8,7 +8,7 @@
  */
 import { createResampler, downmixToMono, WEBRTC_SAMPLE_RATE, type PcmFrame, type Resampler } from '../../audio/index.js';
 import type { Participant } from '../edge.js';
-import { RTCAudioSink, type RTCAudioSinkData } from './webrtc-runtime.js';
+import { webRtc, type RTCAudioSink, type RTCAudioSinkData } from './webrtc-runtime.js';
 
 interface Subscription {
   participant: Participant;
@@ -52,6 +52,7 @@ export class RemoteAudio {
   subscribe(participant: Participant, track: MediaStreamTrack): void {
     if (this.#closed) return;
     this.unsubscribe(participant.sessionId);
+    const { RTCAudioSink } = webRtc();
     const subscription: Subscription = { participant, track, sink: new RTCAudioSink(track), resamplers: new Map() };
     subscription.sink.ondata = (data: RTCAudioSinkData) => this.#onData(subscription, data);
     this.#subscriptions.set(participant.sessionId, subscription);

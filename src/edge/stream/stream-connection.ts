@@ -24,7 +24,8 @@ import { AudioPublishing } from './audio-publishing.js';
 import { ParticipantTracks, toParticipant } from './participant-tracks.js';
 import { VideoFrames } from './video-frames.js';
 
-type VideoClientModule = typeof import('@stream-io/video-client');
+/** Stream's video client module, as the edge loads it on first use. */
+export type VideoClientModule = typeof import('@stream-io/video-client');
 
 export interface StreamConnectionInit {
   call: EdgeCall;

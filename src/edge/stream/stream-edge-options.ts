@@ -13,7 +13,7 @@ export interface StreamEdgeOptions {
   videoBaseUrl?: string;
   /** Where the video client asks for its nearest edge. Default: the SDK's. */
   locationHintUrl?: string;
-  /** Per REST request, in ms. */
+  /** Per REST request, and for the video client's socket to connect, in ms. */
   timeoutMs: number;
   /** Chat channel type of a call's conversation (channel id = call id). */
   chatChannelType: string;

@@ -8,8 +8,7 @@
  *   await edge.openDemo(call);
  *   const connection = await edge.join(call);
  *   ...
- *   await edge.close();
- *   process.exit(0); // wrtc can crash at natural exit: end entry points explicitly
+ *   await edge.close();   // the process can then end by itself (see wrtc-exit.ts)
  *
  * One edge is one agent user; it can be in several calls at once (one connection each), over
  * one coordinator connection.
@@ -207,6 +206,10 @@ export class StreamEdge implements Edge {
       ...(this.options.videoBaseUrl ? { baseURL: this.options.videoBaseUrl } : {}),
       ...(this.options.locationHintUrl ? { locationHintUrl: this.options.locationHintUrl } : {}),
       timeout: this.options.timeoutMs,
+      // The coordinator socket's connect timeout. The client leaves that timer running after
+      // it connects, so it is also how long a process that joined moments ago may take to end
+      // by itself after closing: the SDK's default is 15 s.
+      defaultWsTimeout: this.options.timeoutMs,
       // A server process connecting as a user is what an agent is.
       allowServerSideConnect: true,
       clientEventsReportingEnabled: false,

@@ -14,16 +14,15 @@
  *   it has delivered one, so the decoded 30 fps stream costs JavaScript one frame per interval
  *   instead of thirty full-size copies a second.
  */
-import wrtc from '@roamhq/wrtc';
 import type { Call, StreamVideoParticipant, SubscriptionChanges, VideoTrackType } from '@stream-io/video-client';
 import { toError, ValidationError } from '../../core/errors.js';
 import type { EventBus } from '../../core/event-bus.js';
 import type { I420Frame } from '../../video/index.js';
 import type { ConnectionEvents, Participant, VideoKind, VideoSource, WatchVideoOptions } from '../edge.js';
 import { toParticipant } from './participant-tracks.js';
+import { webRtc, type RTCVideoSink } from './webrtc-runtime.js';
 
 type VideoClientModule = typeof import('@stream-io/video-client');
-type RTCVideoSink = InstanceType<typeof wrtc.nonstandard.RTCVideoSink>;
 
 interface KindInfo {
   trackType: VideoTrackType;
@@ -265,7 +264,7 @@ class FrameSampler {
       return;
     }
     try {
-      const sink = new wrtc.nonstandard.RTCVideoSink(this.#track as never);
+      const sink = new (webRtc().RTCVideoSink)(this.#track);
       sink.onframe = (event: SinkFrameEvent) => this.#take(sink, event.frame);
       this.#sink = sink;
     } catch (error) {

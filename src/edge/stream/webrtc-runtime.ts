@@ -1,21 +1,39 @@
 /**
- * The browser APIs @stream-io/video-client expects, provided in Node: WebRTC from
- * @roamhq/wrtc, WebSocket from `ws` (the SFU socket calls `new WebSocket` directly, so the
- * client's `WebSocketImpl` option is not enough) and a `navigator` with a user agent. They are
- * installed before the client module is loaded, and only where the runtime lacks them (Node 22+
- * has a navigator of its own), except WebSocket, which is always this one (see
- * `TaskPerMessageWebSocket`).
+ * WebRTC for Node, loaded on first use: @roamhq/wrtc is a native add-on of some 25 MB, so it is
+ * loaded when the first call is joined, not when the package is imported.
  *
- * Everything that loads the video client goes through `loadVideoClient()`, so the order is
- * guaranteed no matter which module is imported first.
+ * `loadVideoClient()` loads wrtc, provides the browser APIs @stream-io/video-client expects
+ * (WebRTC from wrtc, WebSocket from `ws`, a `navigator` with a user agent), and only then loads
+ * the client, so the order is guaranteed whichever module asks first. The globals are provided
+ * only where the runtime lacks them (Node 22+ has a navigator of its own), except WebSocket,
+ * which is always this one (see `TaskPerMessageWebSocket`; the SFU socket calls `new WebSocket`
+ * directly, so the client's `WebSocketImpl` option is not enough).
+ *
+ * Loading wrtc also makes the process's natural exit safe (see wrtc-exit.ts): without that, a
+ * process that used it could crash after its work was done.
  */
-import wrtc from '@roamhq/wrtc';
+import type wrtcModule from '@roamhq/wrtc';
 import { WebSocket as WsWebSocket } from 'ws';
+import { EdgeError } from '../../core/errors.js';
+import { endNaturalExitWithoutNativeTeardown } from './wrtc-exit.js';
 
-/** wrtc's non-standard PCM bridge: feed a track from PCM, read PCM from a track. */
-export const { RTCAudioSource, RTCAudioSink } = wrtc.nonstandard;
-export type RTCAudioSource = InstanceType<typeof wrtc.nonstandard.RTCAudioSource>;
-export type RTCAudioSink = InstanceType<typeof wrtc.nonstandard.RTCAudioSink>;
+type Wrtc = typeof wrtcModule;
+type VideoClientModule = typeof import('@stream-io/video-client');
+
+/** The parts of wrtc the edge uses: its non-standard PCM and frame bridges, and MediaStream. */
+export interface WebRtc {
+  /** Feeds a track from PCM. */
+  RTCAudioSource: Wrtc['nonstandard']['RTCAudioSource'];
+  /** Reads PCM from a track. */
+  RTCAudioSink: Wrtc['nonstandard']['RTCAudioSink'];
+  /** Reads decoded I420 frames from a video track. */
+  RTCVideoSink: Wrtc['nonstandard']['RTCVideoSink'];
+  MediaStream: typeof globalThis.MediaStream;
+}
+
+export type RTCAudioSource = InstanceType<WebRtc['RTCAudioSource']>;
+export type RTCAudioSink = InstanceType<WebRtc['RTCAudioSink']>;
+export type RTCVideoSink = InstanceType<WebRtc['RTCVideoSink']>;
 /** What an RTCAudioSink's `ondata` receives. */
 export interface RTCAudioSinkData {
   samples: Int16Array;
@@ -23,10 +41,6 @@ export interface RTCAudioSinkData {
   channelCount?: number;
   numberOfFrames?: number;
 }
-
-export const MediaStream = wrtc.MediaStream as unknown as typeof globalThis.MediaStream;
-
-type VideoClientModule = typeof import('@stream-io/video-client');
 
 /**
  * A WebSocket that delivers each message in a task of its own, as a browser does. The video
@@ -42,13 +56,45 @@ class TaskPerMessageWebSocket extends WsWebSocket {
   }
 }
 
-let installed = false;
+let loading: Promise<WebRtc> | undefined;
+let loaded: WebRtc | undefined;
 let videoClient: Promise<VideoClientModule> | undefined;
 
-/** Installs the globals the video client needs where they are missing. Idempotent. */
-export function installWebRtcGlobals(): void {
-  if (installed) return;
-  installed = true;
+/** Loads wrtc (once), installs the globals the video client needs and the safe natural exit. */
+export function loadWebRtc(): Promise<WebRtc> {
+  loading ??= import('@roamhq/wrtc').then((module) => {
+    // A CommonJS add-on: its exports are the default export of the ES module.
+    const wrtc = ((module as { default?: Wrtc }).default ?? module) as Wrtc;
+    endNaturalExitWithoutNativeTeardown();
+    installWebRtcGlobals(wrtc);
+    loaded = {
+      RTCAudioSource: wrtc.nonstandard.RTCAudioSource,
+      RTCAudioSink: wrtc.nonstandard.RTCAudioSink,
+      RTCVideoSink: wrtc.nonstandard.RTCVideoSink,
+      MediaStream: wrtc.MediaStream as unknown as typeof globalThis.MediaStream,
+    };
+    return loaded;
+  });
+  return loading;
+}
+
+/**
+ * wrtc, once `loadWebRtc()` (or `loadVideoClient()`) has resolved. The media classes are made
+ * only after a call is joined, which loads it; anything earlier is a bug, reported as such.
+ */
+export function webRtc(): WebRtc {
+  if (!loaded) throw new EdgeError('WebRTC is not loaded yet: await loadWebRtc() first.', { code: 'EDGE_WEBRTC_NOT_LOADED' });
+  return loaded;
+}
+
+/** The video client module, loaded once, after wrtc and the globals are in place. */
+export function loadVideoClient(): Promise<VideoClientModule> {
+  videoClient ??= loadWebRtc().then(() => import('@stream-io/video-client'));
+  return videoClient;
+}
+
+/** Provides the browser APIs the video client uses, where the runtime lacks them. */
+function installWebRtcGlobals(wrtc: Wrtc): void {
   const globals = globalThis as Record<string, unknown>;
   const provide = (name: string, value: unknown) => {
     if (globals[name] === undefined) globals[name] = value;
@@ -65,11 +111,4 @@ export function installWebRtcGlobals(): void {
   if (typeof globals.navigator === 'undefined') {
     globals.navigator = { userAgent: `Node.js/${process.versions.node}` };
   }
-}
-
-/** The video client module, loaded once, after the globals are in place. */
-export function loadVideoClient(): Promise<VideoClientModule> {
-  installWebRtcGlobals();
-  videoClient ??= import('@stream-io/video-client');
-  return videoClient;
 }
