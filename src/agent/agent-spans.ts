@@ -15,7 +15,7 @@ import { context, type Context } from '@opentelemetry/api';
 import type { EventBus } from '../core/event-bus.js';
 import { scrubSecrets } from '../core/scrub-secrets.js';
 import { AGENT, GEN_AI, providerAttributes } from '../core/trace-attributes.js';
-import { contextOf, endWhenSettled, recordFailure, startSpan, type Span } from '../core/tracing.js';
+import { contextOf, recordFailure, startSpan, type Span } from '../core/tracing.js';
 import type { EdgeCall } from '../edge/edge.js';
 import type { AgentEvents, AgentStats, TurnMetrics } from './agent-events.js';
 
@@ -56,9 +56,25 @@ export class AgentSpans {
     return context.with(this.#context, start);
   }
 
-  /** A component's start, as a child of the join. */
-  component<T>(name: JoinComponent, start: Promise<T>): Promise<T> {
-    return endWhenSettled(startSpan(`agent.join.${name}`, { parent: this.#joinContext, attributes: { [AGENT.component]: name } }), start);
+  /**
+   * A component's start, as a child of the join. When it fails after `stopped` aborted (another
+   * component failed first, or the join was given up), its span says it was cancelled instead
+   * of recording an error, so the trace shows the one that failed.
+   */
+  component<T>(name: JoinComponent, start: Promise<T>, stopped?: AbortSignal): Promise<T> {
+    const span = startSpan(`agent.join.${name}`, { parent: this.#joinContext, attributes: { [AGENT.component]: name } });
+    return start.then(
+      (value) => {
+        span.end();
+        return value;
+      },
+      (thrown: unknown) => {
+        if (stopped?.aborted) span.setAttribute(AGENT.componentCancelled, true);
+        else recordFailure(span, thrown);
+        span.end();
+        throw thrown;
+      },
+    );
   }
 
   /** Ends the join; a failed join ends the session too (there is nothing to close). */

@@ -4,26 +4,34 @@
  *
  *   const agent = new Agent({ edge, llm, agentUser: { id: 'assistant' }, instructions });
  *   const call = await agent.createCall('default');
- *   await agent.join(call);
- *   await agent.finish();          // the call ended, or close() was called
+ *   await agent.join(call, { signal });   // signal optional: aborting gives up joining
+ *   await agent.finish();                 // the call ended, or close() was called
  *
  * `join` starts the call connection, the model session and the conversation in parallel; if
- * any fails, the others are closed and the error names the failing component. `close` is
- * idempotent: it stops the model, leaves the call and flushes the transcript.
+ * any fails, the others are closed and the error names the failing component; if its signal
+ * aborts (or the agent is closed meanwhile), everything it started is closed and it rejects
+ * with an AgentJoinCancelledError.
+ *
+ * The agent owns its edge, whether it was created for it or given to it: `close()` ends
+ * everything the agent started and then closes the edge. One `close()` is the whole cleanup;
+ * to run several agents, give each an edge of its own.
  */
 import { randomUUID } from 'node:crypto';
 import { AgentsError, toError, ValidationError } from '../core/errors.js';
 import { EventBus, type Listener } from '../core/event-bus.js';
 import { createLogger, type Logger } from '../core/logger.js';
 import type { Conversation } from '../conversation/index.js';
+import { withDeadline } from '../core/deadline.js';
 import type { AudioOutput, Connection, Edge, EdgeCall, EdgeUser } from '../edge/edge.js';
 import type { RealtimeModel, RealtimeSession } from '../llm/realtime.js';
 import type { ToolList } from '../llm/tool.js';
 import { ToolRegistry } from '../llm/tool-registry.js';
+import { AgentJoinCancelledError, AgentJoinError } from './agent-errors.js';
 import type { AgentEvents, AgentStats } from './agent-events.js';
 import { AgentSpans } from './agent-spans.js';
 import { AudioInput } from './audio-input.js';
 import { SpeakerTracker } from './speaker-tracker.js';
+import { startComponents } from './start-components.js';
 import { TurnRecorder } from './turn-recorder.js';
 import { resolveVideoSettings, VideoInput, type VideoSettings } from './video-input.js';
 
@@ -32,6 +40,7 @@ import { resolveVideoSettings, VideoInput, type VideoSettings } from './video-in
  * out, any tools are accepted.
  */
 export interface AgentOptions<Tools extends readonly unknown[] = any[]> {
+  /** How the agent reaches calls. The agent owns it: `close()` closes it too. */
   edge: Edge;
   /** The realtime (speech-to-speech) model, e.g. GeminiRealtime. */
   llm: RealtimeModel;
@@ -52,18 +61,21 @@ export interface AgentOptions<Tools extends readonly unknown[] = any[]> {
   videoIntervalMs?: number;
 }
 
-/** Joining failed; `component` says which part ('call', 'model' or 'conversation'). */
-export class AgentJoinError extends AgentsError {
-  readonly component: string;
-  constructor(component: string, cause: Error) {
-    super(`The agent could not join: the ${component} failed to start: ${cause.message}`, {
-      code: 'AGENT_JOIN',
-      retryable: (cause as { retryable?: boolean }).retryable ?? false,
-      cause,
-    });
-    this.component = component;
-  }
+export { AgentJoinCancelledError, AgentJoinError } from './agent-errors.js';
+
+export interface AgentJoinOptions {
+  /**
+   * Aborting gives up joining: everything the join started is closed and `join()` rejects with
+   * an AgentJoinCancelledError. A signal already aborted starts nothing.
+   */
+  signal?: AbortSignal;
 }
+
+/** How long `close()` waits for a conversation it was given (and does not close) to persist. */
+const GIVEN_CONVERSATION_FLUSH_MS = 10_000;
+
+/** Why a join's controller aborts when the agent closes. */
+const CLOSED_WHILE_JOINING = 'the agent was closed';
 
 interface Joined {
   call: EdgeCall;
@@ -90,6 +102,8 @@ export class Agent<Tools extends readonly unknown[] = any[]> {
   readonly #video: VideoSettings;
   #authenticated: Promise<void> | undefined;
   #joining: Promise<Joined> | undefined;
+  /** Aborts the join in progress (its signal, or close()). */
+  #joinAbort: AbortController | undefined;
   #joined: Joined | undefined;
   #closing: Promise<void> | undefined;
   #spans: AgentSpans | undefined;
@@ -133,17 +147,35 @@ export class Agent<Tools extends readonly unknown[] = any[]> {
     return this.#options.edge.createCall(type, id);
   }
 
-  /** Joins `call`: resolves once the call, the model and the conversation are all ready. */
-  async join(call: EdgeCall): Promise<void> {
+  /**
+   * Joins `call`: resolves once the call, the model and the conversation are all ready. Rejects
+   * with an AgentJoinError naming the component that failed, or an AgentJoinCancelledError when
+   * `signal` aborts or the agent is closed meanwhile; either way nothing it started is left.
+   */
+  async join(call: EdgeCall, options: AgentJoinOptions = {}): Promise<void> {
+    const { signal } = options;
     if (this.#closing) throw new AgentsError('This agent is closed; create a new one.', { code: 'AGENT_CLOSED' });
     if (this.#joining || this.#joined) throw new AgentsError('This agent has already joined a call.', { code: 'AGENT_JOINED' });
+    if (signal?.aborted) throw new AgentJoinCancelledError(call, 'its signal was aborted before it started', signal.reason);
+    const abort = new AbortController();
+    const onAbort = () => abort.abort(signal?.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    this.#joinAbort = abort;
+    const cancelled = () =>
+      abort.signal.reason === CLOSED_WHILE_JOINING
+        ? new AgentJoinCancelledError(call, CLOSED_WHILE_JOINING)
+        : new AgentJoinCancelledError(call, 'its signal was aborted', abort.signal.reason);
+
     const { agentUser, llm } = this.#options;
     const spans = (this.#spans = new AgentSpans({ call, agentUserId: agentUser.id, llm }));
-    const joining = this.#authenticate()
+    const joining = untilAborted(this.#authenticate(), abort.signal)
       .catch((error: unknown) => {
-        throw new AgentJoinError('call', toError(error));
+        throw abort.signal.aborted ? cancelled() : new AgentJoinError('call', toError(error));
       })
-      .then(() => spans.inSession(() => this.#startComponents(call, spans)));
+      .then(() => spans.inSession(() => this.#startComponents(call, spans, abort.signal)))
+      .catch((error: unknown) => {
+        throw abort.signal.aborted && !(error instanceof AgentJoinCancelledError) ? cancelled() : error;
+      });
     void joining.then(() => spans.joined(), (error: unknown) => spans.joined(toError(error)));
     this.#joining = joining;
     let joined: Joined;
@@ -151,9 +183,11 @@ export class Agent<Tools extends readonly unknown[] = any[]> {
       joined = await joining;
     } finally {
       this.#joining = undefined;
+      this.#joinAbort = undefined;
+      signal?.removeEventListener('abort', onAbort);
     }
-    // close() during the join tears down what was started (it awaited the same promise).
-    if (this.#closing) throw new AgentsError('The agent was closed while joining.', { code: 'AGENT_CLOSED' });
+    // close() in the last moment of the join tears down what was started (it awaits the same promise).
+    if (this.#closing) throw new AgentJoinCancelledError(call, CLOSED_WHILE_JOINING);
     this.#joined = joined;
     this.#wire(joined);
     joined.unsubscribe.push(spans.watchTurns(this.events));
@@ -188,7 +222,13 @@ export class Agent<Tools extends readonly unknown[] = any[]> {
     };
   }
 
-  /** Stops the model, leaves the call and flushes the transcript (leaving never waits for it). Idempotent. */
+  /**
+   * Ends everything the agent started, then closes its edge: a join in progress is cancelled,
+   * the model stops, turns cut short are finalised, the agent leaves the call (never waiting
+   * for the transcript), the transcript is persisted (bounded: a conversation the agent created
+   * is closed within its close timeout, one it was given is flushed for at most 10 s) and the
+   * edge is closed. Never rejects: failures are reported as 'error' events. Idempotent.
+   */
   close(reason = 'closed'): Promise<void> {
     this.#closing ??= this.#shutdown(reason);
     return this.#closing;
@@ -203,64 +243,29 @@ export class Agent<Tools extends readonly unknown[] = any[]> {
     return this.#authenticated;
   }
 
-  async #startComponents(call: EdgeCall, spans: AgentSpans): Promise<Joined> {
+  async #startComponents(call: EdgeCall, spans: AgentSpans, signal: AbortSignal): Promise<Joined> {
     const { edge, llm, instructions } = this.#options;
-    const abort = new AbortController();
-    const starting = {
-      call: spans.component('call', edge.join(call, { signal: abort.signal }).then(async (connection) => {
-        try {
-          return { connection, output: await connection.publishAudio() };
-        } catch (error) {
-          await connection.close().catch(() => {});
-          throw error;
-        }
-      })),
-      model: spans.component('model', llm.connect({ instructions, tools: this.#tools, signal: abort.signal })),
-      conversation: spans.component('conversation', this.#options.conversation ? Promise.resolve(this.#options.conversation) : edge.createConversation(call)),
-    };
-    const [media, session, conversation] = await Promise.allSettled([starting.call, starting.model, starting.conversation]);
-    const failed = (
-      [
-        ['call', media],
-        ['model', session],
-        ['conversation', conversation],
-      ] as const
-    ).find(([, result]) => result.status === 'rejected');
-    if (failed) {
-      abort.abort();
-      await Promise.allSettled([
-        media.status === 'fulfilled' ? media.value.connection.close() : undefined,
-        session.status === 'fulfilled' ? session.value.close() : undefined,
-        conversation.status === 'fulfilled' && !this.#options.conversation ? conversation.value.close() : undefined,
-      ]);
-      const error = toError((failed[1] as PromiseRejectedResult).reason);
-      this.#logger.error({ failed: failed[0], err: error.message }, 'agent failed to join');
-      throw new AgentJoinError(failed[0], error);
-    }
-    const ready = (result: PromiseSettledResult<unknown>) => (result as PromiseFulfilledResult<never>).value;
-    const { connection, output } = ready(media) as { connection: Connection; output: AudioOutput };
-    const realtime = ready(session) as RealtimeSession;
-    const transcript = ready(conversation) as Conversation;
-    const input = new AudioInput(realtime, this.#speakers);
+    const started = await startComponents({
+      call,
+      edge,
+      llm,
+      instructions,
+      tools: this.#tools,
+      conversation: this.#options.conversation,
+      spans,
+      logger: this.#logger,
+      signal,
+    });
+    const input = new AudioInput(started.session, this.#speakers);
     const recorder = new TurnRecorder({
-      session: realtime,
-      output,
-      conversation: transcript,
+      session: started.session,
+      output: started.output,
+      conversation: started.conversation,
       speakers: this.#speakers,
       agentUserId: this.#options.agentUser.id,
       events: this.events,
     });
-    return {
-      call,
-      connection,
-      output,
-      session: realtime,
-      conversation: transcript,
-      ownsConversation: !this.#options.conversation,
-      input,
-      recorder,
-      unsubscribe: [],
-    };
+    return { call, ...started, input, recorder, unsubscribe: [] };
   }
 
   #wire(joined: Joined): void {
@@ -317,7 +322,10 @@ export class Agent<Tools extends readonly unknown[] = any[]> {
         const report = await joined.conversation.close();
         if (!report.persisted) this.#logger.warn({ unpersisted: report.unpersisted }, 'transcript not fully persisted');
       } else {
-        await joined.conversation.flush();
+        // Not the agent's to close; it keeps retrying in the background after the wait.
+        await withDeadline(joined.conversation.flush(), GIVEN_CONVERSATION_FLUSH_MS, 'the conversation').catch(() => {
+          this.#logger.warn({ waitedMs: GIVEN_CONVERSATION_FLUSH_MS }, 'transcript not fully persisted');
+        });
       }
     } catch (error) {
       this.#reportError(toError(error));
@@ -325,28 +333,45 @@ export class Agent<Tools extends readonly unknown[] = any[]> {
   }
 
   async #shutdown(reason: string): Promise<void> {
+    this.#joinAbort?.abort(CLOSED_WHILE_JOINING);
     try {
       const joined = this.#joined ?? (await this.#joining?.catch(() => undefined));
-      if (!joined) return;
-      for (const unsubscribe of joined.unsubscribe.splice(0)) unsubscribe();
-      joined.recorder.close();
-      // The model first, so nothing new is said, and turns it cut short are final in the
-      // transcript at once, in memory. Then the call is left while the transcript is written:
-      // the chat is written over REST whether or not the agent is still in the call, and a
-      // chat that hangs must not keep the agent in it.
-      await joined.session.close().catch((error: unknown) => this.#reportError(toError(error)));
-      joined.input.close();
-      finishOpenMessages(joined.conversation);
-      const transcriptWritten = this.#writeTranscript(joined);
-      await joined.connection.close().catch((error: unknown) => this.#reportError(toError(error)));
-      this.#logger.info({ call: joined.call.cid, reason }, 'agent left the call');
-      this.events.emit('agent.left', { call: joined.call, reason });
-      await transcriptWritten;
+      if (joined) await this.#leave(joined, reason);
     } finally {
+      // The edge is the agent's, created for it or given: it goes last, after the transcript,
+      // which the edge's conversation may write through it.
+      await this.#options.edge.close().catch((error: unknown) => this.#reportError(toError(error)));
       this.#spans?.end(reason, this.stats());
       this.#finished();
     }
   }
+
+  async #leave(joined: Joined, reason: string): Promise<void> {
+    for (const unsubscribe of joined.unsubscribe.splice(0)) unsubscribe();
+    joined.recorder.close();
+    // The model first, so nothing new is said, and turns it cut short are final in the
+    // transcript at once, in memory. Then the call is left while the transcript is written:
+    // the chat is written over REST whether or not the agent is still in the call, and a
+    // chat that hangs must not keep the agent in it.
+    await joined.session.close().catch((error: unknown) => this.#reportError(toError(error)));
+    joined.input.close();
+    finishOpenMessages(joined.conversation);
+    const transcriptWritten = this.#writeTranscript(joined);
+    await joined.connection.close().catch((error: unknown) => this.#reportError(toError(error)));
+    this.#logger.info({ call: joined.call.cid, reason }, 'agent left the call');
+    this.events.emit('agent.left', { call: joined.call, reason });
+    await transcriptWritten;
+  }
+}
+
+/** `promise`, or the signal's reason as soon as it aborts (the work itself goes on). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 /**

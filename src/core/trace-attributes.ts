@@ -36,6 +36,8 @@ export const AGENT = {
   joined: 'agent.joined',
   /** The part of a join: `call`, `model` or `conversation`. */
   component: 'agent.component',
+  /** A component's start stopped because another one failed or the join was given up: not a failure of its own. */
+  componentCancelled: 'agent.component.cancelled',
   turnId: 'agent.turn_id',
   /** Who spoke a user turn. */
   speakerId: 'agent.turn.speaker_id',

@@ -1,0 +1,89 @@
+/**
+ * What joining a call starts, in parallel: the call connection (with the agent's published
+ * voice), the model session and the conversation. If one fails, or the join is aborted, the
+ * others are stopped (their starts are aborted) and whatever did start is closed before the
+ * error is thrown, so a failed or cancelled join leaves nothing running.
+ */
+import { toError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { Conversation } from '../conversation/index.js';
+import type { AudioOutput, Connection, Edge, EdgeCall } from '../edge/edge.js';
+import type { RealtimeModel, RealtimeSession } from '../llm/realtime.js';
+import type { ToolRegistry } from '../llm/tool-registry.js';
+import { AgentJoinError } from './agent-errors.js';
+import type { AgentSpans } from './agent-spans.js';
+
+export interface StartComponentsInit {
+  call: EdgeCall;
+  edge: Edge;
+  llm: RealtimeModel;
+  instructions: string | undefined;
+  tools: ToolRegistry;
+  /** The conversation the caller gave; else the edge's is created (and is the agent's to close). */
+  conversation: Conversation | undefined;
+  spans: AgentSpans;
+  logger: Logger;
+  /** Aborting gives up: what started is closed, and the signal's reason is thrown. */
+  signal: AbortSignal;
+}
+
+export interface StartedComponents {
+  connection: Connection;
+  output: AudioOutput;
+  session: RealtimeSession;
+  conversation: Conversation;
+  ownsConversation: boolean;
+}
+
+type Component = 'call' | 'model' | 'conversation';
+
+export async function startComponents(init: StartComponentsInit): Promise<StartedComponents> {
+  const { call, edge, llm, spans, signal } = init;
+  // The first failure stops the starts still running, as an abort of the join does; their
+  // rejections then are its consequence, and the error names the component that failed first.
+  const failed = new AbortController();
+  const stop = AbortSignal.any([signal, failed.signal]);
+  let first: { component: Component; error: Error } | undefined;
+  const start = <T>(component: Component, starting: Promise<T>): Promise<T> =>
+    spans.component(component, starting, stop).catch((thrown: unknown) => {
+      if (!stop.aborted) {
+        first = { component, error: toError(thrown) };
+        failed.abort(first.error);
+      }
+      throw thrown;
+    });
+  const [media, session, conversation] = await Promise.allSettled([
+    start('call', joinCall(edge, call, stop)),
+    start('model', llm.connect({ instructions: init.instructions, tools: init.tools, signal: stop })),
+    start('conversation', init.conversation ? Promise.resolve(init.conversation) : edge.createConversation(call)),
+  ]);
+  if (first || signal.aborted) {
+    await Promise.allSettled([
+      media.status === 'fulfilled' ? media.value.connection.close() : undefined,
+      session.status === 'fulfilled' ? session.value.close() : undefined,
+      conversation.status === 'fulfilled' && !init.conversation ? conversation.value.close() : undefined,
+    ]);
+    signal.throwIfAborted();
+    init.logger.error({ failed: first!.component, err: first!.error.message }, 'agent failed to join');
+    throw new AgentJoinError(first!.component, first!.error);
+  }
+  const ready = <T>(result: PromiseSettledResult<T>) => (result as PromiseFulfilledResult<T>).value;
+  return {
+    ...ready(media),
+    session: ready(session),
+    conversation: ready(conversation),
+    ownsConversation: !init.conversation,
+  };
+}
+
+/** Joins the call and publishes the agent's voice; a connection that cannot publish is closed. */
+async function joinCall(edge: Edge, call: EdgeCall, signal: AbortSignal): Promise<{ connection: Connection; output: AudioOutput }> {
+  const connection = await edge.join(call, { signal });
+  try {
+    signal.throwIfAborted();
+    return { connection, output: await connection.publishAudio() };
+  } catch (error) {
+    await connection.close().catch(() => {});
+    throw error;
+  }
+}
