@@ -5,10 +5,15 @@
 #   docker build -t agents-worker .
 #   docker run --rm -p 8080:8080 --env-file .env agents-worker
 #
-# Two stages: `build` installs every dependency and compiles src/ and agents/ (both are
-# TypeScript) to plain JavaScript; the final image has Node, the production dependencies and
-# the compiled code only, and runs as the unprivileged `node` user. Debian (glibc), not Alpine:
-# the WebRTC binding (@roamhq/wrtc) ships glibc binaries only.
+# To run an agent file of your own, copy it into agents/ and name it in the command:
+#   docker run --rm -p 8080:8080 --env-file .env agents-worker serve agents/my-agent.ts
+#
+# Two stages: `build` installs every dependency and compiles the package (src/) into dist/, as
+# `npm run build` does; the final image has Node, the production dependencies, dist/ and the
+# agent files, and runs as the unprivileged `node` user. The agent files stay TypeScript: the
+# CLI loads them as they are, and their `import ... from 'stream-gemini-agents'` resolves to
+# /app/dist through the package's own name (package.json "exports"). Debian (glibc), not
+# Alpine: the WebRTC binding (@roamhq/wrtc) ships glibc binaries only.
 
 ARG NODE_VERSION=22
 
@@ -16,12 +21,12 @@ FROM node:${NODE_VERSION}-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
-COPY tsconfig.json ./
+COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY agents ./agents
-# tsconfig.json also includes test/ and bench/, which are not copied: only src/ and agents/
-# are compiled. A type error fails the build.
-RUN npx tsc -p tsconfig.json --noEmit false --outDir build --declaration false --sourceMap false
+# A type error, in the package or an agent file, fails the build (tsconfig.json also names
+# test/ and bench/, which are not copied).
+RUN npx tsc -p tsconfig.json --noEmit && npx tsc -p tsconfig.build.json --declaration false
 
 FROM node:${NODE_VERSION}-bookworm-slim
 # HOST 0.0.0.0: the server listens on the container's interfaces, so a published port reaches
@@ -33,8 +38,8 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
-COPY --from=build /app/build/src ./src
-COPY --from=build /app/build/agents ./agents
+COPY --from=build /app/dist ./dist
+COPY agents ./agents
 USER node
 EXPOSE 8080
 # /health says the process is alive; orchestrators that know readiness should probe /ready.
@@ -44,4 +49,5 @@ HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
 # DRAIN_TIMEOUT_MS, then exit 0, or 1 when sessions still closing had to be abandoned.
 # Give `docker stop` more than that: docker stop -t 40.
 STOPSIGNAL SIGTERM
-CMD ["node", "src/cli.js", "serve"]
+ENTRYPOINT ["node", "dist/cli.js"]
+CMD ["serve", "agents/voice-agent.ts"]

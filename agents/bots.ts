@@ -4,7 +4,7 @@
  * BOTS_FILE to use another file (JSON or a module like this one).
  */
 import { z } from 'zod';
-import type { BotCatalog } from '../src/completion/bots/catalog.js';
+import type { BotCatalog } from 'stream-gemini-agents/worker';
 
 const catalog: BotCatalog = {
   bots: [

@@ -1,25 +1,33 @@
 /**
- * The Gemini Live voice agent on Stream that `npm run agent` and the worker both run, built
- * from the environment's configuration. Change the instructions, the voice or the tools here.
+ * The example agent: a Gemini Live voice agent on Stream Video. `npm run agent` runs it
+ * (`stream-agents run agents/voice-agent.ts`), and `npm run serve` sends it into a call for
+ * every session (`stream-agents serve agents/voice-agent.ts`). It is written as an agent file
+ * of your own would be: it imports the package by name, and exports one definition.
+ *
+ * What it leaves out comes from the configuration (.env): the user (AGENT_USER_ID, AGENT_NAME,
+ * AGENT_IMAGE_URL), the instructions (AGENT_INSTRUCTIONS), video (AGENT_VIDEO), the model
+ * (Gemini Live: GOOGLE_API_KEY, GEMINI_LIVE_MODEL, GEMINI_VOICE) and the edge (Stream Video:
+ * STREAM_API_KEY, STREAM_API_SECRET). Change the instructions or the tools here; `npm run dev`
+ * starts a new agent in the same call on every save.
  */
-import { Agent } from '../src/agent/index.js';
-import type { Config } from '../src/config.js';
-import { StreamEdge } from '../src/edge/stream/index.js';
-import { GeminiRealtime } from '../src/llm/gemini/realtime.js';
-import { geminiRealtimeOptions, streamEdgeOptions } from '../src/presets.js';
+import { defineAgent, defineTool } from 'stream-gemini-agents';
+import { z } from 'zod';
 
-export const DEFAULT_INSTRUCTIONS =
-  'You are a friendly, concise voice assistant in a video call. Answer in one or two short ' +
-  'sentences unless asked for more. Several people may be in the call.';
+const currentTime = defineTool({
+  name: 'current_time',
+  description: 'The current date and time in an IANA time zone, e.g. Europe/Amsterdam.',
+  parameters: z.object({ timeZone: z.string().describe('IANA time zone name').default('UTC') }),
+  execute: ({ timeZone }) => {
+    try {
+      return { timeZone, now: new Date().toLocaleString('en-GB', { timeZone, dateStyle: 'full', timeStyle: 'long' }) };
+    } catch {
+      return { error: `Unknown time zone "${timeZone}"; use an IANA name such as Europe/Amsterdam.` };
+    }
+  },
+});
 
-/** A fresh edge and an agent on it; the caller owns both (close the agent, then the edge). */
-export function createVoiceAgent(config: Config): { edge: StreamEdge; agent: Agent } {
-  const edge = new StreamEdge(streamEdgeOptions(config));
-  const agent = new Agent({
-    edge,
-    llm: new GeminiRealtime(geminiRealtimeOptions(config)),
-    agentUser: { id: config.agent.userId, name: config.agent.name, imageUrl: config.agent.imageUrl },
-    instructions: config.agent.instructions ?? DEFAULT_INSTRUCTIONS,
-  });
-  return { edge, agent };
-}
+export default defineAgent({
+  // Left out, the instructions are AGENT_INSTRUCTIONS, else a short default (DEFAULT_INSTRUCTIONS):
+  // instructions: 'You are a friendly, concise voice assistant in a video call.',
+  tools: [currentTime],
+});

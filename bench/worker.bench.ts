@@ -3,7 +3,7 @@
  *
  * Topology (2-core machine): this process runs the fakes (Stream REST + coordinator + SFU with
  * a WebRTC peer per session, Gemini Live) and the load generator; the worker under test is a
- * real `src/cli.ts serve` child process running the real Agent (agents/worker-agent.ts). Each
+ * real `src/cli.ts serve agents/voice-agent.ts` child process running the real Agent. Each
  * call has one human in it, as in production.
  *
  * Figures (the last line printed is one JSON object):
@@ -24,6 +24,9 @@ import { FakeGeminiLive } from '../testing/gemini-live/index.js';
 import { FakeStreamApi } from '../testing/stream-api/index.js';
 import { FakeStreamVideo } from '../testing/stream-video/index.js';
 import { percentile, round } from './support/stats.js';
+import { loadConfig } from '../src/config.js';
+import { agentFactoryFromDefinition } from '../src/worker/definition-agent-factory.js';
+import voiceAgent from '../agents/voice-agent.js';
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 20);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
@@ -66,7 +69,7 @@ function round1(value: number): number {
 
 async function directStarts(): Promise<number[]> {
   Object.assign(process.env, env);
-  const { default: factory } = await import('../agents/worker-agent.js');
+  const factory = agentFactoryFromDefinition(voiceAgent, { config: loadConfig() });
   const latencies: number[] = [];
   for (let i = 0; i < SEQUENTIAL + 1; i++) {
     const startedAt = performance.now();
@@ -83,7 +86,7 @@ async function directStarts(): Promise<number[]> {
 async function startWorker() {
   // LOG_LEVEL=warn hides the 'worker ready' line: wait for /ready instead.
   const port = 20_000 + Math.floor(Math.random() * 20_000);
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], {
+  const child = spawn(process.execPath, ['--conditions=stream-gemini-agents-source', '--import', 'tsx', 'src/cli.ts', 'serve', 'agents/voice-agent.ts'], {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, HOST: '127.0.0.1', PORT: String(port), ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });

@@ -16,7 +16,11 @@ const CONFIGS = ['tsconfig.build.json', 'tsconfig.build.testing.json'];
 
 rmSync(join(root, 'dist'), { recursive: true, force: true });
 for (const config of CONFIGS) {
-  execFileSync(process.execPath, [tsc, '-p', config], { cwd: root, stdio: 'inherit' });
+  try {
+    execFileSync(process.execPath, [tsc, '-p', config], { cwd: root, stdio: 'inherit' });
+  } catch {
+    fail(`tsc -p ${config} failed (its errors are above)`);
+  }
 }
 
 const { bin = {} } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { bin?: Record<string, string> };

@@ -6,7 +6,7 @@
 import { config as loadDotenv } from 'dotenv';
 import { z } from 'zod';
 import { ConfigError } from './core/errors.js';
-import { LOG_LEVELS } from './core/logger.js';
+import { LOG_LEVELS, type LogLevel } from './core/logger.js';
 
 const optionalString = z
   .string()
@@ -76,10 +76,8 @@ const EnvSchema = z.object({
   REDIS_URL: optionalString.pipe(z.url({ protocol: /^rediss?$/ }).optional()),
 });
 
-export type Env = z.infer<typeof EnvSchema>;
-
 export interface Config {
-  logLevel: Env['LOG_LEVEL'];
+  logLevel: LogLevel;
   stream: {
     apiKey: string | undefined;
     apiSecret: string | undefined;
@@ -137,6 +135,15 @@ export interface Config {
   };
 }
 
+/** Variables whose values may hold a secret (a key, or credentials inside a URL): never shown. */
+const SECRET_VARIABLE = /KEY|SECRET|TOKEN|PASSWORD|URL/;
+
+/** `NAME="value"` for an invalid variable, so the message shows what was wrong; a secret's name only. */
+function given(env: NodeJS.ProcessEnv, name: string): string {
+  const value = env[name];
+  return value === undefined || SECRET_VARIABLE.test(name) ? name : `${name}=${JSON.stringify(value)}`;
+}
+
 /**
  * Reads and validates the configuration. `env` defaults to `process.env` after `.env` is
  * loaded (variables already set win over the file).
@@ -145,7 +152,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvironment()): Config {
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
     const variables = [...new Set(parsed.error.issues.map((issue) => String(issue.path[0])))];
-    const details = parsed.error.issues.map((issue) => `${String(issue.path[0])}: ${issue.message}`).join('; ');
+    const details = parsed.error.issues.map((issue) => `${given(env, String(issue.path[0]))}: ${issue.message}`).join('; ');
     throw new ConfigError(`Invalid configuration: ${details}. See .env.example.`, variables);
   }
   const e = parsed.data;

@@ -15,6 +15,7 @@ export {
   createLogger,
   rootLogger,
   LOG_LEVELS,
+  type LogContext,
   type Logger,
   type LogFormat,
   type LoggingOptions,
@@ -22,6 +23,8 @@ export {
 } from './core/logger.js';
 
 export * from './agent/index.js';
+export type { SpeakerTrackerOptions } from './agent/speaker-tracker.js';
+export type { VideoInputOptions, VideoSettings } from './agent/video-input.js';
 export * from './conversation/index.js';
 export * from './edge/index.js';
 export * from './audio/index.js';

@@ -57,8 +57,9 @@ const REDACTED_PATHS = [
 
 /** Where a logger keeps its context; loggers made from ours inherit it (pino children are prototypes of their parent). */
 const CONTEXT = Symbol('stream-gemini-agents.log-context');
-type Context = Record<string, unknown>;
-type ContextLogger = Logger & { [CONTEXT]?: Context };
+/** Fields a logger adds to each of its lines. */
+export type LogContext = Record<string, unknown>;
+type ContextLogger = Logger & { [CONTEXT]?: LogContext };
 
 /**
  * The destination of every line. Synchronous writes, so what was logged before a
@@ -147,7 +148,7 @@ export function configureLogging(options: LoggingOptions): void {
  * A logger with more context: `bindings` are added to every line, replacing keys the parent
  * had. A logger from elsewhere (an application's own pino) gets a pino child instead.
  */
-export function childLogger(parent: Logger, bindings: Context): Logger {
+export function childLogger(parent: Logger, bindings: LogContext): Logger {
   const context = (parent as ContextLogger)[CONTEXT];
   if (context === undefined) return parent.child(bindings);
   const child = parent.child({}) as ContextLogger;
@@ -156,6 +157,6 @@ export function childLogger(parent: Logger, bindings: Context): Logger {
 }
 
 /** A logger for one component, e.g. `createLogger('conversation.stream')`. */
-export function createLogger(component: string, bindings: Context = {}): Logger {
+export function createLogger(component: string, bindings: LogContext = {}): Logger {
   return childLogger(rootLogger(), { component, ...bindings });
 }

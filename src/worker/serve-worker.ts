@@ -11,7 +11,6 @@ import { createServer, type ServerOptions } from '../completion/create-server.js
 import { WorkerMetrics } from '../http/metrics.js';
 import { ConfigError } from '../core/errors.js';
 import { installCrashGuard } from './crash-guard.js';
-import { DEFAULT_AGENT_FACTORY_FILES, loadAgentFactory } from './load-agent-factory.js';
 import type { AgentFactory } from './session-agent.js';
 import type { AuthorizeCall } from './session-routes.js';
 import type { DrainResult } from './session-manager.js';
@@ -20,7 +19,10 @@ import { Worker, workerRateLimiter } from './worker.js';
 export interface ServeWorkerOptions {
   /** Everything createServer takes except the store, which the worker opens. */
   server: Omit<ServerOptions, 'store'>;
-  /** Default: the one agents/worker-agent.ts exports (see loadAgentFactory). */
+  /**
+   * Starts the agent of each session, e.g. `agentFactoryFromDefinition(definition, { config })`.
+   * Without one the worker serves completions only, and a session request fails saying so.
+   */
   factory?: AgentFactory;
   authorizeCall?: AuthorizeCall;
   warmUp?: () => Promise<void>;
@@ -40,8 +42,7 @@ export interface ServingWorker {
 export async function serveWorker(options: ServeWorkerOptions): Promise<ServingWorker> {
   const { config } = options.server;
   const logger = options.logger ?? createLogger('worker');
-  // Loaded first: importing the agent (and WebRTC) is the slow part of warming up.
-  const factory = options.factory ?? (await defaultFactory(logger));
+  const factory = options.factory ?? noAgent(logger);
   const stores = await openStores({ redisUrl: config.worker.redisUrl, logger });
   // One limiter for the API and the sessions routes, so a key has one bucket on this node too
   // when the store is down, and the fallback shows in /metrics.
@@ -90,48 +91,50 @@ export async function serveWorker(options: ServeWorkerOptions): Promise<ServingW
   }
 }
 
-/**
- * The factory of agents/worker-agent.ts. Without one the server still serves completions, and
- * a session request fails with a message saying what is missing.
- */
-async function defaultFactory(logger: Logger): Promise<AgentFactory> {
-  const factory = await loadAgentFactory();
-  if (factory) return factory;
+/** The factory of a worker without an agent: it serves completions, and a session request fails saying why. */
+function noAgent(logger: Logger): AgentFactory {
   const missing = new ConfigError(
-    `This worker has no agent: add ${DEFAULT_AGENT_FACTORY_FILES[0]} exporting an AgentFactory as default.`,
+    'This worker has no agent: start it with `stream-agents serve <agent file>`, or pass serveWorker a factory.',
     [],
   );
-  logger.warn(missing.message);
+  logger.info('no agent: serving completions only; session requests are refused');
   return async () => {
     throw missing;
   };
 }
 
 /**
- * SIGTERM / SIGINT: shut down gracefully and exit 0 (explicitly: wrtc can crash a process
- * that exits by itself), or 1 when the drain had to abandon sessions (DRAIN_TIMEOUT_MS ran out
- * while agents were still closing), so an orchestrator sees that the shutdown was not clean.
- * A second signal while draining exits at once with 1.
+ * SIGTERM / SIGINT: shut down gracefully, then resolve with the exit code: 0, or 1 when the
+ * drain had to abandon sessions (DRAIN_TIMEOUT_MS ran out while agents were still closing) or
+ * the shutdown failed, so an orchestrator sees that the shutdown was not clean. A second signal
+ * while draining exits at once with 1.
  */
-export function exitOnSignals(serving: ServingWorker, logger: Logger = createLogger('worker')): void {
-  let received = false;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (received) {
-      logger.warn({ signal }, 'second signal: exiting without waiting for the drain');
-      process.exit(1);
-    }
-    received = true;
-    serving.shutdown(signal).then(
-      ({ abandoned }) => {
-        if (abandoned > 0) logger.error({ abandoned }, 'exiting with 1: the drain abandoned sessions');
-        process.exit(abandoned > 0 ? 1 : 0);
-      },
-      (error: unknown) => {
-        logger.error({ err: error }, 'shutdown failed');
+export function shutdownOnSignals(serving: ServingWorker, logger: Logger = createLogger('worker')): Promise<number> {
+  return new Promise((resolve) => {
+    let received = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (received) {
+        logger.warn({ signal }, 'second signal: exiting without waiting for the drain');
         process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
+      }
+      received = true;
+      serving.shutdown(signal).then(
+        ({ abandoned }) => {
+          if (abandoned > 0) logger.error({ abandoned }, 'exiting with 1: the drain abandoned sessions');
+          resolve(abandoned > 0 ? 1 : 0);
+        },
+        (error: unknown) => {
+          logger.error({ err: error }, 'shutdown failed');
+          resolve(1);
+        },
+      );
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+}
+
+/** shutdownOnSignals, then exit with its code (explicitly: wrtc can crash a process that exits by itself). */
+export function exitOnSignals(serving: ServingWorker, logger: Logger = createLogger('worker')): void {
+  void shutdownOnSignals(serving, logger).then((code) => process.exit(code));
 }

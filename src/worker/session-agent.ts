@@ -1,7 +1,8 @@
 /**
  * The contract between the worker and an agent: what the worker needs to run one agent per
- * call, watch it and end it. The framework's `Agent` satisfies it; `agents/worker-agent.ts`
- * exports the factory the worker uses by default, and an embedding app can pass its own.
+ * call, watch it and end it. The framework's `Agent` satisfies it; `agentFactoryFromDefinition`
+ * makes the factory for an agent definition (what `stream-agents serve <file>` runs), and an
+ * embedding app can pass its own.
  */
 
 export interface SessionAgent {

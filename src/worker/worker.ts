@@ -29,7 +29,7 @@ import { registerSessionRoutes, type AuthorizeCall } from './session-routes.js';
 
 export interface WorkerOptions {
   config: Config;
-  /** Starts one agent in a call (default: agents/worker-agent.ts, see loadAgentFactory). */
+  /** Starts one agent in a call, e.g. agentFactoryFromDefinition(definition, { config }). */
   factory: AgentFactory;
   /** The session registry: MemorySessionStore for one node, RedisSessionStore for several. */
   sessions: SessionStore;

@@ -41,6 +41,9 @@ describe('loadConfig', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).variables).toEqual([name]);
     expect((error as ConfigError).message).toContain(name);
+    // The value is shown, unless the variable may hold a secret (a URL may carry credentials).
+    const shown = (error as ConfigError).message.includes(JSON.stringify(value));
+    expect(shown).toBe(!name.endsWith('_URL'));
   });
 
   it('names every missing credential and where to get it', () => {

@@ -1,6 +1,6 @@
 /**
- * The deployed worker end to end: real `src/cli.ts serve` processes running the real Agent
- * (agents/worker-agent.ts), sharing one Redis, against the Stream fakes (REST, coordinator,
+ * The deployed worker end to end: real `stream-agents serve agents/voice-agent.ts` processes
+ * running the real Agent, sharing one Redis, against the Stream fakes (REST, coordinator,
  * SFU with WebRTC) and the Gemini Live fake. Nothing here knows it is a test but the URLs.
  */
 import { randomUUID } from 'node:crypto';
@@ -9,8 +9,8 @@ import { FakeGeminiLive } from '../../testing/gemini-live/index.js';
 import { FakeStreamApi } from '../../testing/stream-api/index.js';
 import { FakeStreamVideo } from '../../testing/stream-video/index.js';
 import { describeRedis, startTestRedis, type TestRedis } from '../support/redis.js';
-import { until } from './worker-harness.js';
-import { spawnWorker, type WorkerProcess } from './worker-process.js';
+import { waitUntil } from '../support/wait.js';
+import { AGENT_FILE, spawnWorker, type WorkerProcess } from './worker-process.js';
 
 const STREAM_KEY = 'e2e-stream-key';
 const STREAM_SECRET = 'e2e-stream-secret';
@@ -48,7 +48,7 @@ describeRedis('worker processes with the real Agent, sharing Redis', () => {
       AGENT_IDLE_TIMEOUT_MS: '2000',
       DRAIN_TIMEOUT_MS: '10000',
     };
-    [nodeA, nodeB] = await Promise.all([spawnWorker(env, WORKER_KEY), spawnWorker(env, WORKER_KEY)]);
+    [nodeA, nodeB] = await Promise.all([spawnWorker(env, WORKER_KEY, { agentFile: AGENT_FILE }), spawnWorker(env, WORKER_KEY, { agentFile: AGENT_FILE })]);
   }, 120_000);
 
   afterAll(async () => {
@@ -103,7 +103,7 @@ describeRedis('worker processes with the real Agent, sharing Redis', () => {
 
     // Closed at once: what the model said may still be on its way to the chat; close() flushes it.
     expect((await nodeA.request('DELETE', path)).status).toBe(202);
-    await until(async () => (await recordOf(nodeA, path)).state === 'ended', 20_000);
+    await waitUntil(async () => (await recordOf(nodeA, path)).state === 'ended', 'node A to see the session ended', 20_000);
     expect(await recordOf(nodeA, path)).toMatchObject({ endReason: 'closed' });
     expect(video.call(callId).session(AGENT_ID)).toBeUndefined();
     const transcript = api.transcript(`messaging:${callId}`);
@@ -118,13 +118,13 @@ describeRedis('worker processes with the real Agent, sharing Redis', () => {
     expect(created.status).toBe(201);
     const { sessionId } = (await created.json()) as { sessionId: string };
     human.leave();
-    await until(async () => (await recordOf(nodeB, `${sessions}/${sessionId}`)).state === 'ended', 20_000);
+    await waitUntil(async () => (await recordOf(nodeB, `${sessions}/${sessionId}`)).state === 'ended', 'node B to see the session ended', 20_000);
     expect(await recordOf(nodeB, `${sessions}/${sessionId}`)).toMatchObject({ endReason: 'idle' });
     expect(video.call(callId).session(AGENT_ID)).toBeUndefined();
   }, 60_000);
 
   it('drains on SIGTERM: every session closed with its transcript flushed, exit 0', async () => {
-    const nodeC = await spawnWorker(env, WORKER_KEY);
+    const nodeC = await spawnWorker(env, WORKER_KEY, { agentFile: AGENT_FILE });
     const { callId, human, sessions } = callWithHuman();
     const created = await nodeC.request('POST', sessions);
     expect(created.status).toBe(201);

@@ -10,8 +10,8 @@ import { FakeGeminiLive } from '../../testing/gemini-live/index.js';
 import { FakeStreamApi } from '../../testing/stream-api/index.js';
 import { FakeStreamVideo } from '../../testing/stream-video/index.js';
 import { describeRedis, startTestRedis, type TestRedis } from '../support/redis.js';
-import { until } from './worker-harness.js';
-import { spawnWorker, type WorkerProcess } from './worker-process.js';
+import { waitUntil } from '../support/wait.js';
+import { AGENT_FILE, spawnWorker, type WorkerProcess } from './worker-process.js';
 
 const STREAM_KEY = 'faults-stream-key';
 const STREAM_SECRET = 'faults-stream-secret';
@@ -51,7 +51,7 @@ describeRedis(
         MAX_SESSIONS_PER_CALL: '1',
         DRAIN_TIMEOUT_MS: '10000',
       };
-      [nodeA, nodeB] = await Promise.all([spawnWorker(env, WORKER_KEY), spawnWorker(env, WORKER_KEY)]);
+      [nodeA, nodeB] = await Promise.all([spawnWorker(env, WORKER_KEY, { agentFile: AGENT_FILE }), spawnWorker(env, WORKER_KEY, { agentFile: AGENT_FILE })]);
     }, 120_000);
 
     afterAll(async () => {
@@ -76,7 +76,7 @@ describeRedis(
     const agentsIn = (callId: string) => video.call(callId).participants().filter((participant) => participant.userId === AGENT_ID);
 
     it('exits 1 when the drain runs out while the chat hangs: the agent has left, the session is recorded as abandoned', async () => {
-      const nodeC = await spawnWorker({ ...env, DRAIN_TIMEOUT_MS: '1500' }, WORKER_KEY);
+      const nodeC = await spawnWorker({ ...env, DRAIN_TIMEOUT_MS: '1500' }, WORKER_KEY, { agentFile: AGENT_FILE });
       const { callId, human, sessions } = callWithHuman();
       const created = await nodeC.request('POST', sessions);
       expect(created.status).toBe(201);
@@ -88,7 +88,7 @@ describeRedis(
       live.script.turns.push({ userText: ['Tell me'], answerText: ['One,', ' two,', ' three,', ' four,', ' five.'], answerAudioMs: 8000 });
       try {
         void human.playTone(300, 600);
-        await until(() => api.transcript(`messaging:${callId}`).some((message) => message.userId === AGENT_ID), 20_000);
+        await waitUntil(() => api.transcript(`messaging:${callId}`).some((message) => message.userId === AGENT_ID), "the agent's words in the call's chat", 20_000);
         // From now on the chat never answers: the transcript cannot be flushed.
         releaseChat = api.hold((request) => request.path.startsWith('/api/v2/chat/'));
 
@@ -122,7 +122,7 @@ describeRedis(
 
       await redis.stop();
       await redis.start();
-      await until(async () => (await nodeB.request('GET', '/ready', { key: null })).status === 200, 30_000);
+      await waitUntil(async () => (await nodeB.request('GET', '/ready', { key: null })).status === 200, 'node B to be ready', 30_000);
 
       const second = await nodeB.request('POST', sessions);
       expect(second.status).toBe(503);
@@ -130,11 +130,11 @@ describeRedis(
       expect(agentsIn(callId)).toHaveLength(1);
 
       // Node A re-asserted the session; its later heartbeats keep it (no lease-lost).
-      await until(async () => (await nodeB.request('GET', path)).status === 200, 30_000);
+      await waitUntil(async () => (await nodeB.request('GET', path)).status === 200, 'the session to be readable on node B', 30_000);
       const reasserted = (await recordOf(nodeB, `${path}/metrics`)) as { state: string; figures: { at: string } };
       expect(reasserted).toMatchObject({ live: false, state: 'active' });
       // A heartbeat after the re-assertion renewed it (its figures are newer).
-      await until(async () => ((await recordOf(nodeB, `${path}/metrics`)) as typeof reasserted).figures.at !== reasserted.figures.at, 30_000);
+      await waitUntil(async () => ((await recordOf(nodeB, `${path}/metrics`)) as typeof reasserted).figures.at !== reasserted.figures.at, 'a heartbeat to publish new figures', 30_000);
       expect(await recordOf(nodeA, path)).toMatchObject({ state: 'active' });
       expect(agentsIn(callId)).toHaveLength(1);
       expect(nodeA.output()).not.toContain('lease lost');

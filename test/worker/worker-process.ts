@@ -1,9 +1,12 @@
 /**
- * A worker node as an operator runs it: `src/cli.ts serve` in its own process (through tsx),
- * configured only by environment variables, stopped by signals.
+ * A worker node as an operator runs it: `stream-agents serve [agent file]` in its own process
+ * (src/cli.ts through tsx), configured only by environment variables, stopped by signals.
  */
 import type { ChildProcess } from 'node:child_process';
-import { spawnServe } from '../support/serve-process.js';
+import { spawnServe } from '../support/cli-process.js';
+
+/** The repository's example agent, which the worker tests send into calls. */
+export const AGENT_FILE = 'agents/voice-agent.ts';
 
 export interface WorkerProcess {
   child: ChildProcess;
@@ -15,8 +18,9 @@ export interface WorkerProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export async function spawnWorker(env: Record<string, string>, apiKey: string): Promise<WorkerProcess> {
-  const { child, output: outputOf, exited } = spawnServe(env);
+/** `agentFile`: the agent of every session (the example one for tests that start sessions); none: completions only. */
+export async function spawnWorker(env: Record<string, string>, apiKey: string, options: { agentFile?: string } = {}): Promise<WorkerProcess> {
+  const { child, output: outputOf, exited } = spawnServe(env, options);
   const deadline = Date.now() + 60_000;
   let baseUrl: string | undefined;
   while (!baseUrl) {

@@ -66,8 +66,8 @@ const CTRL_C_EXIT_MS = 20_000;
 const LEAVE_MS = 10_000;
 
 describe('npm run agent', () => {
-  it('is one node process running agents/demo.ts', () => {
-    expect(runAgentCommand()).toMatch(/^node .*agents\/demo\.ts$/);
+  it('is one node process: the stream-agents CLI running agents/voice-agent.ts', () => {
+    expect(runAgentCommand()).toMatch(/^node .*src\/cli\.ts run agents\/voice-agent\.ts$/);
   });
 
   it('names the missing keys and where to get them, exits 2, and starts nothing', async () => {
