@@ -4,7 +4,9 @@
  * registry, through npm's cache), and there:
  *   - imports every subpath of "exports" in plain Node ESM (no loader): each process must exit by
  *     itself with code 0; the root must load no native add-on;
- *   - runs the installed `stream-agents --help` (exit 0);
+ *   - runs the installed `stream-agents`: `--help` (exit 0), `run` on an agent file of the
+ *     project's own without keys (it loads the file, then exits 2 naming them), and `serve` on
+ *     it (ready, then SIGTERM drains it and it exits 0);
  *   - compiles a strict TypeScript consumer: the README's examples, the agent files in agents/
  *     that import the package by name, and every entry point (the root, /gemini and /worker
  *     without skipLibCheck; see package-check/consumer.ts).
@@ -23,6 +25,7 @@ import { parseArgs } from 'node:util';
 import { agentFiles } from './package-check/agent-files.js';
 import { writeConsumer, type ConsumerSource } from './package-check/consumer.js';
 import { describeEnd, exec } from './package-check/exec.js';
+import { checkServe } from './package-check/serve-check.js';
 import { readmeExamples } from './package-check/readme-examples.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -93,6 +96,20 @@ writeFileSync(
     2,
   )}\n`,
 );
+// An agent file of the user's own, in TypeScript, importing the package (and zod) by name.
+const AGENT_FILE = 'agents/my-agent.ts';
+mkdirSync(join(consumer, 'agents'));
+writeFileSync(
+  join(consumer, AGENT_FILE),
+  `import { defineAgent, defineTool } from '${pkg.name}';
+import { z } from 'zod';
+
+export default defineAgent({
+  instructions: 'You check the package.',
+  tools: [defineTool({ name: 'echo', description: 'Says it back', parameters: z.object({ text: z.string() }), execute: ({ text }) => text })],
+});
+`,
+);
 const installed = await exec('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: consumer, timeoutMs: INSTALL_TIMEOUT_MS });
 if (installed.code !== 0) finish(`npm install failed (${describeEnd(installed, INSTALL_TIMEOUT_MS)}):\n${installed.stderr}`);
 ok(`installed in ${consumer} (${installed.durationMs} ms)`);
@@ -115,12 +132,26 @@ for (const node of nodes) {
   else failed(`import '${pkg.name}' loads native add-ons: ${addons.stdout.trim() || describeEnd(addons, IMPORT_TIMEOUT_MS)}`, addons.stderr);
 
   for (const name of Object.keys(pkg.bin ?? {})) {
-    // The bin's shebang (`env node`) finds this Node first on PATH.
-    const env = { ...process.env, PATH: `${dirname(node)}${delimiter}${process.env.PATH ?? ''}` };
-    const help = await exec(join(consumer, 'node_modules/.bin', name), ['--help'], { cwd: consumer, env, timeoutMs: IMPORT_TIMEOUT_MS });
+    // The bin's shebang (`env node`) finds this Node first on PATH; nothing else of ours leaks in.
+    const env = { PATH: `${dirname(node)}${delimiter}${process.env.PATH ?? ''}`, HOME: process.env.HOME ?? '', CI: 'true' };
+    const bin = join(consumer, 'node_modules/.bin', name);
+    const help = await exec(bin, ['--help'], { cwd: consumer, env, timeoutMs: IMPORT_TIMEOUT_MS });
     const printed = `${help.stdout}${help.stderr}`.trim() !== '';
     if (help.code === 0 && printed) ok(`${name} --help exited with 0 (${help.durationMs} ms)`);
     else failed(`${name} --help: ${describeEnd(help, IMPORT_TIMEOUT_MS)}${printed ? '' : ', printed nothing'}`, help.stdout + help.stderr);
+
+    // The agent file loads (its definition is checked first), then the missing keys are named.
+    const run = await exec(bin, ['run', AGENT_FILE, '--no-demo'], { cwd: consumer, env, timeoutMs: IMPORT_TIMEOUT_MS });
+    if (run.code === 2 && /STREAM_API_KEY/.test(run.stderr)) ok(`${name} run ${AGENT_FILE} without keys exited with 2 naming them (${run.durationMs} ms)`);
+    else failed(`${name} run ${AGENT_FILE} without keys: ${describeEnd(run, IMPORT_TIMEOUT_MS)}, expected 2 naming STREAM_API_KEY`, run.stdout + run.stderr);
+
+    const served = await checkServe(bin, ['serve', AGENT_FILE], {
+      cwd: consumer,
+      env: { ...env, STREAM_API_KEY: 'key', STREAM_API_SECRET: 'secret', GOOGLE_API_KEY: 'key', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info' },
+      timeoutMs: IMPORT_TIMEOUT_MS,
+    });
+    if (served.ok) ok(`${name} serve ${AGENT_FILE} was ready and exited with 0 on SIGTERM (${served.detail})`);
+    else failed(`${name} serve ${AGENT_FILE}: ${served.detail.split('\n')[0]}`, served.detail);
   }
 }
 

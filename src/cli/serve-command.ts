@@ -16,7 +16,7 @@ import { geminiLLMOptions } from '../presets.js';
 import { missingDefaultCredentials } from '../runtime/build-agent.js';
 import { startTelemetry } from '../telemetry/start-telemetry.js';
 import { agentFactoryFromDefinition } from '../worker/definition-agent-factory.js';
-import { serveWorker, shutdownOnSignals } from '../worker/serve-worker.js';
+import { holdSignalsWhileStarting, serveWorker, shutdownOnSignals } from '../worker/serve-worker.js';
 import { configureFromEnvironment, requireCredentials } from './configure.js';
 import type { ExitCode } from './exit-codes.js';
 import { loadAgentFile, registerTypeScript } from './load-agent-file.js';
@@ -32,6 +32,7 @@ export async function serveCommand(invocation: Invocation): Promise<ExitCode> {
   // The completion API needs Gemini; the agent needs what its definition leaves to the defaults.
   requireCredentials([...(config.google.apiKey ? [] : ['GOOGLE_API_KEY']), ...(definition ? missingDefaultCredentials(definition, config) : [])]);
 
+  const signals = holdSignalsWhileStarting();
   // First, so that everything after it is traced (when OTEL_EXPORTER_OTLP_ENDPOINT asks for it).
   const telemetry = await startTelemetry(createLogger('telemetry'));
   try {
@@ -46,8 +47,9 @@ export async function serveCommand(invocation: Invocation): Promise<ExitCode> {
     );
     // The drain's own spans (sessions ending) are exported before the process exits.
     const flushed = telemetry ? { ...serving, shutdown: (reason: string) => serving.shutdown(reason).finally(() => telemetry.shutdown()) } : serving;
-    return (await shutdownOnSignals(flushed, log)) as ExitCode;
+    return (await shutdownOnSignals(flushed, log, signals)) as ExitCode;
   } catch (error) {
+    signals.release();
     await telemetry?.shutdown();
     throw error;
   }

@@ -1,13 +1,22 @@
 /**
  * `stream-gemini-agents/worker`: the HTTP worker. Serve it whole (`serveWorker`: stores, the
  * completion API, agent sessions per call, /ready and /metrics, drain on SIGTERM), or register
- * its parts on your own Fastify server: `completionApi` is a plugin, and `Worker.attach` adds the
- * sessions API to an app. An AgentFactory starts one agent per call; a SessionAgent is what the
- * worker needs of it. `buildAgent` builds the agent an agent file defines, as `serve` does for
+ * its parts on your own Fastify server: `completionApi` and `agentWorker` (the sessions API,
+ * /ready and /metrics, started and drained with the app) are plugins. An AgentFactory starts
+ * one agent per call; a SessionAgent is what the worker needs of it. `buildAgent` builds the agent an agent file defines, as `serve` does for
  * each session (and as a test of the agent does against the fakes).
  */
-export { serveWorker, exitOnSignals, shutdownOnSignals, type ServeWorkerOptions, type ServingWorker } from './serve-worker.js';
+export {
+  serveWorker,
+  exitOnSignals,
+  shutdownOnSignals,
+  holdSignalsWhileStarting,
+  type HeldSignals,
+  type ServeWorkerOptions,
+  type ServingWorker,
+} from './serve-worker.js';
 export { Worker, type WorkerOptions } from './worker.js';
+export { agentWorker, type AgentWorkerOptions } from './agent-worker-plugin.js';
 export type { AgentFactory, AgentTurnMetrics, SessionAgent, SessionAgentStats } from './session-agent.js';
 export { agentFactoryFromDefinition, type DefinitionAgentFactoryOptions } from './definition-agent-factory.js';
 export { buildAgent, missingDefaultCredentials, type BuildAgentContext, type BuiltAgent } from '../runtime/build-agent.js';

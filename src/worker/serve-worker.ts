@@ -14,7 +14,8 @@ import { installCrashGuard } from './crash-guard.js';
 import type { AgentFactory } from './session-agent.js';
 import type { AuthorizeCall } from './session-routes.js';
 import type { DrainResult } from './session-manager.js';
-import { Worker, workerRateLimiter } from './worker.js';
+import { agentWorker } from './agent-worker-plugin.js';
+import { type Worker, workerRateLimiter } from './worker.js';
 
 export interface ServeWorkerOptions {
   /** Everything createServer takes except the store, which the worker opens. */
@@ -52,7 +53,8 @@ export async function serveWorker(options: ServeWorkerOptions): Promise<ServingW
   let app: FastifyInstance | undefined;
   try {
     app = await createServer({ ...options.server, store: stores.keyValue, rateLimiter });
-    const worker = await Worker.attach(app, {
+    let attached: Worker | undefined;
+    await app.register(agentWorker, {
       config,
       factory,
       sessions: stores.sessions,
@@ -62,9 +64,11 @@ export async function serveWorker(options: ServeWorkerOptions): Promise<ServingW
       authorizeCall: options.authorizeCall,
       warmUp: options.warmUp,
       logger,
+      onWorker: (registered) => (attached = registered),
     });
+    // listen() readies the app, which starts the worker (the plugin's onReady).
     const address = await app.listen({ host: config.server.host, port: config.server.port });
-    await worker.start();
+    const worker = attached!;
     logger.info(
       { address, nodeId: worker.nodeId, store: stores.kind, maxSessions: config.worker.maxSessions, maxSessionsPerCall: config.worker.maxSessionsPerCall },
       'worker ready',
@@ -76,8 +80,7 @@ export async function serveWorker(options: ServeWorkerOptions): Promise<ServingW
         logger.info({ reason, sessions: worker.manager.activeCount, drainTimeoutMs: config.worker.drainTimeoutMs }, 'draining');
         const drained = await worker.drain(config.worker.drainTimeoutMs);
         logger.info(drained, 'drained');
-        await app!.close();
-        await worker.close();
+        await app!.close(); // the plugin's preClose stops the worker (the drain above is done)
         await stores.close();
         uninstallCrashGuard();
         return drained;
@@ -107,9 +110,10 @@ function noAgent(logger: Logger): AgentFactory {
  * SIGTERM / SIGINT: shut down gracefully, then resolve with the exit code: 0, or 1 when the
  * drain had to abandon sessions (DRAIN_TIMEOUT_MS ran out while agents were still closing) or
  * the shutdown failed, so an orchestrator sees that the shutdown was not clean. A second signal
- * while draining exits at once with 1.
+ * while draining exits at once with 1. `held`: the signals held while starting; one that came
+ * is acted on at once.
  */
-export function shutdownOnSignals(serving: ServingWorker, logger: Logger = createLogger('worker')): Promise<number> {
+export function shutdownOnSignals(serving: ServingWorker, logger: Logger = createLogger('worker'), held?: HeldSignals): Promise<number> {
   return new Promise((resolve) => {
     let received = false;
     const onSignal = (signal: NodeJS.Signals) => {
@@ -131,7 +135,34 @@ export function shutdownOnSignals(serving: ServingWorker, logger: Logger = creat
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
+    // Released only now: between the two, a signal would find no listener and kill the process.
+    const early = held?.release();
+    if (early) onSignal(early);
   });
+}
+
+/**
+ * Holds SIGTERM and SIGINT from now until the worker is serving, so one that comes while it
+ * starts (an orchestrator scaling down at once) drains it as soon as it can instead of killing
+ * it. Hand it to shutdownOnSignals, which releases it once its own handlers are in place.
+ */
+export interface HeldSignals {
+  /** Stops holding; says which signal came first, if any. */
+  release(): NodeJS.Signals | undefined;
+}
+
+export function holdSignalsWhileStarting(): HeldSignals {
+  let received: NodeJS.Signals | undefined;
+  const hold = (signal: NodeJS.Signals) => (received ??= signal);
+  process.on('SIGTERM', hold);
+  process.on('SIGINT', hold);
+  return {
+    release() {
+      process.off('SIGTERM', hold);
+      process.off('SIGINT', hold);
+      return received;
+    },
+  };
 }
 
 /** shutdownOnSignals, then exit with its code (explicitly: wrtc can crash a process that exits by itself). */

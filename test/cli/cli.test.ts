@@ -202,6 +202,22 @@ describe('stream-agents with the services (fakes)', () => {
     }
   }, 2 * START_MS);
 
+  it('serve: a SIGTERM while it starts is held, and drains it once it serves, exit 0', async () => {
+    const serve = spawnCli(['serve', 'agent.ts'], { cwd: project.dir, env: { ...env, HOST: '127.0.0.1', PORT: '0', WORKER_API_KEYS: 'cli-key', LOG_LEVEL: 'info' } });
+    let sent = false;
+    serve.child.stdout!.on('data', () => {
+      // Fastify's own line, logged inside listen(): the worker is starting, not yet serving.
+      if (sent || !serve.output().includes('"msg":"Server listening at')) return;
+      sent = true;
+      serve.child.kill('SIGTERM');
+    });
+    const { code, output } = await finished(serve);
+    expect(code, output).toBe(0);
+    expect(output).toContain('"msg":"worker ready"');
+    expect(output).toMatch(/"reason":"SIGTERM"[^\n]*"msg":"draining"/);
+    expect(output).toContain('"msg":"drained"');
+  }, START_MS);
+
   it('serve without a file serves the completion API with the bots of agents/bots.ts', async () => {
     gemini.script({ text: 'From the CLI server.' });
     const { child, output, exited } = spawnServe({ GOOGLE_API_KEY: 'fake-key', GOOGLE_GEMINI_BASE_URL: geminiUrl, WORKER_API_KEYS: 'cli-key' });
