@@ -27,6 +27,7 @@ import { percentile, round } from './support/stats.js';
 import { loadConfig } from '../src/config.js';
 import { agentFactoryFromDefinition } from '../src/worker/definition-agent-factory.js';
 import voiceAgent from '../agents/voice-agent.js';
+import { fakeServicesEnv } from '../testing/environment.js';
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 20);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
@@ -39,13 +40,7 @@ const api = new FakeStreamApi({ apiKey: STREAM_KEY, apiSecret: STREAM_SECRET });
 const video = await FakeStreamVideo.start({ apiKey: STREAM_KEY, apiSecret: STREAM_SECRET, api });
 const live = await FakeGeminiLive.start();
 const env: Record<string, string> = {
-  STREAM_API_KEY: STREAM_KEY,
-  STREAM_API_SECRET: STREAM_SECRET,
-  STREAM_BASE_URL: video.baseUrl,
-  STREAM_VIDEO_BASE_URL: video.videoBaseUrl,
-  STREAM_LOCATION_HINT_URL: video.locationHintUrl,
-  GOOGLE_API_KEY: live.apiKey,
-  GOOGLE_GEMINI_BASE_URL: live.baseUrl,
+  ...fakeServicesEnv({ video, google: live }),
   WORKER_API_KEYS: WORKER_KEY,
   RATE_LIMIT_BURST: '100000',
   RATE_LIMIT_PER_MINUTE: '1000000',

@@ -3,12 +3,12 @@
  * 127.0.0.1, for testing agents offline with the real SDKs: Stream's REST API and Video (the
  * coordinator, an SFU with a WebRTC peer, scripted participants who speak and publish video),
  * and Gemini (the streaming text API and the Live API, with scripted turns). Point a provider at
- * them through its base-URL options (or STREAM_BASE_URL, STREAM_VIDEO_BASE_URL,
- * STREAM_LOCATION_HINT_URL and GOOGLE_GEMINI_BASE_URL).
+ * them through its base-URL options, or through the environment `fakeServicesEnv` gives.
  */
 export * from './stream-api/index.js';
 export * from './stream-video/index.js';
 export * from './gemini/index.js';
+export { fakeServicesEnv, type FakeServices, type FakeStreamEndpoints } from './environment.js';
 export {
   FakeGeminiLive,
   FakeLiveConnection,

@@ -11,6 +11,7 @@ import { FakeStreamVideo } from '../../testing/stream-video/index.js';
 import { createAgentProject, type AgentProject } from '../support/agent-project.js';
 import { spawnCli, spawnServe, type CliProcess } from '../support/cli-process.js';
 import { waitUntil } from '../support/wait.js';
+import { fakeServicesEnv } from '../../testing/environment.js';
 import { duplicateKeys } from './json-keys.js';
 
 const STREAM_KEY = 'cli-stream-key';
@@ -132,13 +133,7 @@ describe('stream-agents with the services (fakes)', () => {
     gemini = new FakeGemini();
     geminiUrl = await gemini.start();
     env = {
-      STREAM_API_KEY: STREAM_KEY,
-      STREAM_API_SECRET: STREAM_SECRET,
-      STREAM_BASE_URL: video.baseUrl,
-      STREAM_VIDEO_BASE_URL: video.videoBaseUrl,
-      STREAM_LOCATION_HINT_URL: video.locationHintUrl,
-      GOOGLE_API_KEY: live.apiKey,
-      GOOGLE_GEMINI_BASE_URL: live.baseUrl,
+      ...fakeServicesEnv({ video, google: live }),
       AGENT_USER_ID: AGENT_ID,
     };
   });

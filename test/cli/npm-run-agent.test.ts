@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { withDeadline } from '../../src/core/deadline.js';
 import { FakeGeminiLive } from '../../testing/gemini-live/index.js';
 import { API_KEY, API_SECRET, startStreamFakes, waitUntil, type StreamFakes } from '../edge/helpers.js';
+import { fakeServicesEnv } from '../../testing/environment.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -88,13 +89,7 @@ describe('npm run agent', () => {
     live.script.turns.push({ userText: ['Hello', ' agent'], answerText: ['Hello', ' human.'], answerAudioMs: 400 });
 
     const run = runAgent(['--no-demo', '--call-id', 'cli-call'], {
-      STREAM_API_KEY: API_KEY,
-      STREAM_API_SECRET: API_SECRET,
-      STREAM_BASE_URL: stream.video.baseUrl,
-      STREAM_VIDEO_BASE_URL: stream.video.videoBaseUrl,
-      STREAM_LOCATION_HINT_URL: stream.video.locationHintUrl,
-      GOOGLE_API_KEY: live.apiKey,
-      GOOGLE_GEMINI_BASE_URL: live.baseUrl,
+      ...fakeServicesEnv({ video: stream.video, google: live }),
       AGENT_USER_ID: 'cli-agent',
       LOG_LEVEL: 'info',
     });

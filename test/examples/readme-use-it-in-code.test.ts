@@ -13,6 +13,7 @@ import { FakeStreamVideo } from '../../testing/stream-video/index.js';
 import { createAgentProject, type AgentProject } from '../support/agent-project.js';
 import { describeRun, startScript, type RunningScript } from '../support/child-script.js';
 import { waitFor, waitUntil } from '../support/wait.js';
+import { fakeServicesEnv } from '../../testing/environment.js';
 
 // Node, tsx, wrtc and the SDKs start in about a second when idle; a loaded machine gets room.
 const DEADLINE_MS = 90_000;
@@ -32,13 +33,7 @@ describe("README's Use it in code", () => {
     live = await FakeGeminiLive.start();
     project = await createAgentProject({ 'use-it.ts': example?.code ?? '' });
     env = {
-      STREAM_API_KEY: 'key',
-      STREAM_API_SECRET: 'secret',
-      STREAM_BASE_URL: video.baseUrl,
-      STREAM_VIDEO_BASE_URL: video.videoBaseUrl,
-      STREAM_LOCATION_HINT_URL: video.locationHintUrl,
-      GOOGLE_API_KEY: live.apiKey,
-      GOOGLE_GEMINI_BASE_URL: live.baseUrl,
+      ...fakeServicesEnv({ video, google: live }),
       LOG_LEVEL: 'warn',
       // The video client keeps its connect timer running after connecting; a short one lets
       // a process that joined moments ago end soon after (src/edge/stream/stream-edge.ts).

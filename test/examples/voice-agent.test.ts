@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadConfig } from 'stream-gemini-agents';
-import { FakeGeminiLive, FakeStreamApi, FakeStreamVideo } from 'stream-gemini-agents/testing';
+import { FakeGeminiLive, FakeStreamApi, FakeStreamVideo, fakeServicesEnv } from 'stream-gemini-agents/testing';
 import { buildAgent, type BuiltAgent } from 'stream-gemini-agents/worker';
 import voiceAgent from '../../agents/voice-agent.js';
 
@@ -29,16 +29,7 @@ afterAll(async () => {
 
 it('tells the time when asked, through its current_time tool, and keeps both turns in the chat', async () => {
   // The configuration a deployment reads from its environment, pointed at the fakes.
-  const config = loadConfig({
-    STREAM_API_KEY: 'key',
-    STREAM_API_SECRET: 'secret',
-    STREAM_BASE_URL: video.baseUrl,
-    STREAM_VIDEO_BASE_URL: video.videoBaseUrl,
-    STREAM_LOCATION_HINT_URL: video.locationHintUrl,
-    GOOGLE_API_KEY: live.apiKey,
-    GOOGLE_GEMINI_BASE_URL: live.baseUrl,
-    AGENT_USER_ID: 'assistant',
-  });
+  const config = loadConfig({ ...fakeServicesEnv({ video, google: live }), AGENT_USER_ID: 'assistant' });
   built = await buildAgent(voiceAgent, { config, call: { type: 'default', id: 'example-call' } });
   const { agent } = built;
   await agent.join(await agent.createCall('default', 'example-call'));

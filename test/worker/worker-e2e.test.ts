@@ -11,6 +11,7 @@ import { FakeStreamVideo } from '../../testing/stream-video/index.js';
 import { describeRedis, startTestRedis, type TestRedis } from '../support/redis.js';
 import { waitUntil } from '../support/wait.js';
 import { AGENT_FILE, spawnWorker, type WorkerProcess } from './worker-process.js';
+import { fakeServicesEnv } from '../../testing/environment.js';
 
 const STREAM_KEY = 'e2e-stream-key';
 const STREAM_SECRET = 'e2e-stream-secret';
@@ -32,13 +33,7 @@ describeRedis('worker processes with the real Agent, sharing Redis', () => {
     video = await FakeStreamVideo.start({ apiKey: STREAM_KEY, apiSecret: STREAM_SECRET, api });
     live = await FakeGeminiLive.start();
     env = {
-      STREAM_API_KEY: STREAM_KEY,
-      STREAM_API_SECRET: STREAM_SECRET,
-      STREAM_BASE_URL: video.baseUrl,
-      STREAM_VIDEO_BASE_URL: video.videoBaseUrl,
-      STREAM_LOCATION_HINT_URL: video.locationHintUrl,
-      GOOGLE_API_KEY: live.apiKey,
-      GOOGLE_GEMINI_BASE_URL: live.baseUrl,
+      ...fakeServicesEnv({ video, google: live }),
       AGENT_USER_ID: AGENT_ID,
       REDIS_URL: redis.url,
       WORKER_API_KEYS: WORKER_KEY,
