@@ -3,8 +3,8 @@
  * datasets and skillsets they (or a request's `datasetId`/`skillsetId`) refer to. Set
  * BOTS_FILE to use another file (JSON or a module like this one).
  */
-import { z } from 'zod';
 import type { BotCatalog } from 'stream-gemini-agents/worker';
+import { currentTime } from './tools/current-time.js';
 
 const catalog: BotCatalog = {
   bots: [
@@ -19,18 +19,7 @@ const catalog: BotCatalog = {
       datasetId: 'framework-faq',
       skillsetId: 'support-skills',
       tools: [
-        {
-          name: 'current_time',
-          description: 'The current date and time in an IANA time zone, e.g. Europe/Amsterdam.',
-          parameters: z.object({ timeZone: z.string().describe('IANA time zone name').default('UTC') }),
-          execute: ({ timeZone }) => {
-            try {
-              return { timeZone, now: new Date().toLocaleString('en-GB', { timeZone, dateStyle: 'full', timeStyle: 'long' }) };
-            } catch {
-              return { error: `Unknown time zone "${timeZone}"; use an IANA name such as Europe/Amsterdam.` };
-            }
-          },
-        },
+        currentTime,
       ],
     },
   ],

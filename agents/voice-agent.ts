@@ -10,21 +10,8 @@
  * STREAM_API_KEY, STREAM_API_SECRET). Change the instructions or the tools here; `npm run dev`
  * starts a new agent in the same call on every save.
  */
-import { defineAgent, defineTool } from 'stream-gemini-agents';
-import { z } from 'zod';
-
-const currentTime = defineTool({
-  name: 'current_time',
-  description: 'The current date and time in an IANA time zone, e.g. Europe/Amsterdam.',
-  parameters: z.object({ timeZone: z.string().describe('IANA time zone name').default('UTC') }),
-  execute: ({ timeZone }) => {
-    try {
-      return { timeZone, now: new Date().toLocaleString('en-GB', { timeZone, dateStyle: 'full', timeStyle: 'long' }) };
-    } catch {
-      return { error: `Unknown time zone "${timeZone}"; use an IANA name such as Europe/Amsterdam.` };
-    }
-  },
-});
+import { defineAgent } from 'stream-gemini-agents';
+import { currentTime } from './tools/current-time.js';
 
 export default defineAgent({
   // Left out, the instructions are AGENT_INSTRUCTIONS, else a short default (DEFAULT_INSTRUCTIONS):
