@@ -106,7 +106,7 @@ export function parseCommandLine(argv: string[]): ParsedCommandLine {
   if (name === undefined) throw new UsageError('Name a command: run, dev or serve.');
   if (name === '--help' || name === '-h' || name === 'help') return { help: true };
   if (name === '--version') return { version: true };
-  if (!(name in COMMANDS)) throw new UsageError(`Unknown command "${name}": use run, dev or serve.`);
+  if (!Object.hasOwn(COMMANDS, name)) throw new UsageError(`Unknown command "${name}": use run, dev or serve.`);
   const command = name as CommandName;
   const spec = COMMANDS[command];
   const options = Object.fromEntries(

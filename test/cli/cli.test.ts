@@ -66,6 +66,7 @@ describe('stream-agents: the command line and its exit codes', () => {
   it('refuses an unknown command, an unknown flag and a missing file with 64, naming them', async () => {
     const cases: [string[], RegExp][] = [
       [['launch', 'agent.ts'], /Unknown command "launch"/],
+      [['toString', 'agent.ts'], /Unknown command "toString"/],
       [['run', 'agent.ts', '--loud'], /--loud/],
       [['run'], /run needs an agent file/],
       [['run', 'missing.ts'], /The agent file missing\.ts does not exist/],
