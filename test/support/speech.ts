@@ -1,0 +1,47 @@
+/**
+ * Real speech for tests, generated on this machine by Debian's espeak-ng (resampled by sox):
+ * `speechPcm('Hello there')` is mono 16-bit PCM at the rate asked for. Generated once per text,
+ * voice, speed and rate, and kept in the system's temporary folder, so a run pays for each
+ * utterance once. Nothing large is committed; CI installs espeak-ng and sox when missing.
+ */
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rename } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const CACHE = join(tmpdir(), 'stream-gemini-agents-speech');
+
+export interface SpeechOptions {
+  /** An espeak-ng voice, e.g. `en-us+f3` (a female variant) or `en-gb`; default `en-us`. */
+  voice?: string;
+  /** Words per minute; default 160. */
+  wordsPerMinute?: number;
+  /** The PCM rate wanted, in Hz; default 16000. */
+  sampleRate?: number;
+}
+
+/** `text` spoken, as mono 16-bit PCM at `sampleRate`. */
+export async function speechPcm(text: string, options: SpeechOptions = {}): Promise<Int16Array> {
+  const { voice = 'en-us', wordsPerMinute = 160, sampleRate = 16_000 } = options;
+  const key = createHash('sha256').update(JSON.stringify([text, voice, wordsPerMinute, sampleRate])).digest('hex').slice(0, 24);
+  const file = join(CACHE, `${key}.raw`);
+  if (!existsSync(file)) {
+    await mkdir(CACHE, { recursive: true });
+    const wav = join(CACHE, `${key}.${process.pid}.wav`);
+    const raw = join(CACHE, `${key}.${process.pid}.raw`);
+    await run('espeak-ng', ['-v', voice, '-s', String(wordsPerMinute), '-w', wav, text]);
+    await run('sox', [wav, '-r', String(sampleRate), '-c', '1', '-b', '16', '-e', 'signed-integer', '-t', 'raw', raw]);
+    await rename(raw, file); // atomic: parallel test files never read half a file
+  }
+  const bytes = await readFile(file);
+  return new Int16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 2);
+}
+
+/** `ms` of silence at `sampleRate`. */
+export function silencePcm(ms: number, sampleRate = 16_000): Int16Array {
+  return new Int16Array(Math.round((ms * sampleRate) / 1000));
+}
