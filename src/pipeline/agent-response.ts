@@ -1,0 +1,165 @@
+/**
+ * One answer of the agent in pipeline mode: the text LLM's stream (its tool loop included) is
+ * spoken by the TTS as it is produced, and both become the session's events for one model
+ * turn: `output.transcript` as text is produced, `audio` as speech is synthesized (the first
+ * chunk is `response.started`), tool calls and results, usage, and `turn.complete`.
+ *
+ * Cut short (barge-in, close), the LLM request and the synthesis are aborted at once, and the
+ * turn's text is what the listener heard: the words whose sound started before the moment of
+ * the cut, counted from the first audio handed out (the agent plays it in real time from then),
+ * from the TTS's word alignment; without alignment, the text in proportion to the audio heard.
+ */
+import { randomUUID } from 'node:crypto';
+import { toError } from '../core/errors.js';
+import type { LLM, LLMMessage } from '../llm/llm.js';
+import type { RealtimeEvents } from '../llm/realtime.js';
+import type { ToolRegistry } from '../llm/tool-registry.js';
+import type { TTS, TtsWordTiming } from '../tts/tts.js';
+
+type Emit = <K extends keyof RealtimeEvents>(event: K, payload: RealtimeEvents[K]) => void;
+
+export interface AgentResponseInit {
+  llm: LLM;
+  tts: TTS;
+  instructions: string | undefined;
+  tools: ToolRegistry | undefined;
+  /** The conversation so far, the user's last turn included. */
+  messages: LLMMessage[];
+  /** Speak exactly this instead of asking the LLM (`say`). */
+  fixedText?: string;
+  outputSampleRate: number;
+  voice?: string;
+  language?: string;
+  emit: Emit;
+}
+
+/** What a finished response leaves for the conversation history. */
+export interface AgentResponseResult {
+  turnId: string;
+  /** What was heard: all of it, or up to the cut. */
+  text: string;
+  interrupted: boolean;
+  /** The messages the LLM's tool loop added (calls and results), to keep in the history. */
+  toolMessages: LLMMessage[];
+  /** From the start to the first audio chunk, in ms; undefined when none came. */
+  firstAudioMs: number | undefined;
+  /** From the start to the LLM's first text, in ms. */
+  firstTextMs: number | undefined;
+}
+
+export class AgentResponse {
+  readonly turnId = randomUUID();
+  readonly done: Promise<AgentResponseResult>;
+  readonly #init: AgentResponseInit;
+  readonly #abort = new AbortController();
+  readonly #startedAt = performance.now();
+  readonly #words: TtsWordTiming[] = [];
+  #text = '';
+  #generatedMs = 0;
+  #firstAudioAt: number | undefined;
+  #firstTextAt: number | undefined;
+  #cutAt: number | undefined;
+
+  constructor(init: AgentResponseInit) {
+    this.#init = init;
+    this.done = this.#run();
+  }
+
+  /** True once `interrupt()` was called. */
+  get interrupted(): boolean {
+    return this.#cutAt !== undefined;
+  }
+
+  /** Stops now: nothing more is emitted but `interrupted` and the turn's `turn.complete`. */
+  interrupt(): void {
+    if (this.#cutAt !== undefined) return;
+    this.#cutAt = performance.now();
+    this.#init.emit('interrupted', { turnId: this.turnId });
+    this.#abort.abort();
+  }
+
+  async #run(): Promise<AgentResponseResult> {
+    const { tts, emit, outputSampleRate } = this.#init;
+    const signal = this.#abort.signal;
+    const speech = tts.synthesize({ sampleRate: outputSampleRate, voice: this.#init.voice, language: this.#init.language, signal });
+    const toolMessages: LLMMessage[] = [];
+    const speaking = (async () => {
+      for await (const chunk of speech) {
+        if (signal.aborted) break;
+        if (this.#firstAudioAt === undefined) {
+          this.#firstAudioAt = performance.now();
+          emit('response.started', { turnId: this.turnId });
+        }
+        if (chunk.words) this.#words.push(...chunk.words);
+        this.#generatedMs += (chunk.samples.length * 1000) / chunk.sampleRate;
+        emit('audio', { turnId: this.turnId, samples: chunk.samples, sampleRate: chunk.sampleRate });
+      }
+    })();
+    try {
+      if (this.#init.fixedText !== undefined) this.#produce(this.#init.fixedText, speech.pushText.bind(speech));
+      else await this.#generate((text) => speech.pushText(text), toolMessages);
+      speech.end();
+      await speaking;
+    } catch (error) {
+      if (!signal.aborted) {
+        emit('error', { error: toError(error) });
+        this.#abort.abort();
+      }
+      await speaking.catch(() => undefined);
+    } finally {
+      await speech.close().catch(() => undefined);
+    }
+    const interrupted = this.#cutAt !== undefined;
+    const text = interrupted ? this.#heardText() : this.#text;
+    emit('turn.complete', { turnId: this.turnId, text, interrupted });
+    return {
+      turnId: this.turnId,
+      text,
+      interrupted,
+      toolMessages,
+      firstAudioMs: this.#firstAudioAt === undefined ? undefined : this.#firstAudioAt - this.#startedAt,
+      firstTextMs: this.#firstTextAt === undefined ? undefined : this.#firstTextAt - this.#startedAt,
+    };
+  }
+
+  async #generate(speak: (text: string) => void, toolMessages: LLMMessage[]): Promise<void> {
+    const { llm, emit, instructions, tools, messages } = this.#init;
+    const signal = this.#abort.signal;
+    for await (const event of llm.stream({ instructions, messages, tools, signal })) {
+      if (signal.aborted) return;
+      if (event.type === 'text') this.#produce(event.text, speak);
+      else if (event.type === 'tool_call') {
+        toolMessages.push({ role: 'assistant', content: [{ type: 'tool_call', call: event.call }] });
+        emit('tool.call', { call: event.call });
+      } else if (event.type === 'tool_result') {
+        toolMessages.push({ role: 'user', content: [{ type: 'tool_result', call: event.call, result: event.result }] });
+        emit('tool.result', { call: event.call, result: event.result });
+      } else if (event.type === 'usage') emit('usage', { model: event.model, usage: event.usage });
+    }
+  }
+
+  #produce(delta: string, speak: (text: string) => void): void {
+    if (delta === '') return;
+    this.#firstTextAt ??= performance.now();
+    this.#text += delta;
+    this.#init.emit('output.transcript', { turnId: this.turnId, delta, text: this.#text });
+    speak(delta);
+  }
+
+  /** The words heard before the cut (see the file comment). */
+  #heardText(): string {
+    if (this.#firstAudioAt === undefined || this.#cutAt === undefined) return '';
+    const heardMs = Math.min(this.#cutAt - this.#firstAudioAt, this.#generatedMs);
+    if (this.#words.length > 0) {
+      return this.#words
+        .filter((word) => word.startMs < heardMs)
+        .map((word) => word.text)
+        .join(' ');
+    }
+    if (this.#generatedMs === 0) return '';
+    const share = Math.min(1, heardMs / this.#generatedMs);
+    const cut = this.#text.slice(0, Math.round(this.#text.length * share));
+    // Whole words only: up to the last space of the share.
+    return share >= 1 ? this.#text : cut.slice(0, Math.max(0, cut.lastIndexOf(' '))).trim();
+  }
+}

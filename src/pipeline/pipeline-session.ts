@@ -1,0 +1,219 @@
+/**
+ * A pipeline-mode conversation as a RealtimeSession, so the Agent runs it as it runs Gemini
+ * Live: the user's audio goes to the voice activity detector and to one streaming STT session;
+ * the end-of-turn detector decides when the user is done; then the text LLM answers (tools
+ * included) and the TTS speaks it (see agent-response.ts). Speech over the agent's answer cuts
+ * it (barge-in). The events follow RealtimeSession's turn model, so transcripts, metrics and
+ * the Conversation work unchanged.
+ *
+ * A user turn starts with its first transcript (not with the VAD alone: a cough is not a turn)
+ * and streams its final transcripts as `input.transcript`; it ends when the end-of-turn
+ * detector says so. Answers are one at a time: a turn that ends while the agent still answers
+ * the previous one cuts that answer first.
+ */
+import { randomUUID } from 'node:crypto';
+import { toError, ValidationError } from '../core/errors.js';
+import { EventBus } from '../core/event-bus.js';
+import { createLogger, type Logger } from '../core/logger.js';
+import type { LLM } from '../llm/llm.js';
+import type { RealtimeEvents, RealtimeSendTextOptions, RealtimeSession } from '../llm/realtime.js';
+import type { ToolResult } from '../llm/tool.js';
+import type { ToolRegistry } from '../llm/tool-registry.js';
+import type { STT, SttEvent, SttStream } from '../stt/stt.js';
+import type { TTS } from '../tts/tts.js';
+import { AgentResponse, type AgentResponseInit } from './agent-response.js';
+import { ChatHistory } from './chat-history.js';
+import { EndOfTurnDetector } from './end-of-turn.js';
+import type { VoiceActivity } from './voice-activity.js';
+
+export interface PipelineSessionInit {
+  stt: STT;
+  llm: LLM;
+  tts: TTS;
+  /** Opens the session's voice activity detection on its input; none: the STT's events stand in. */
+  voiceActivity?: (handlers: { onSpeechStarted(): void; onSpeechEnded(): void }) => VoiceActivity;
+  instructions: string | undefined;
+  tools: ToolRegistry | undefined;
+  inputSampleRate: number;
+  outputSampleRate: number;
+  minEndpointingDelayMs?: number;
+  maxEndpointingDelayMs?: number;
+  language?: string;
+  voice?: string;
+  signal?: AbortSignal;
+}
+
+interface UserTurn {
+  turnId: string;
+  text: string;
+}
+
+export class PipelineSession extends EventBus<RealtimeEvents> implements RealtimeSession {
+  readonly provider = 'pipeline';
+  readonly model: string;
+  readonly inputSampleRate: number;
+  readonly outputSampleRate: number;
+  readonly #init: PipelineSessionInit;
+  readonly #log: Logger;
+  readonly #history = new ChatHistory();
+  readonly #endOfTurn: EndOfTurnDetector;
+  readonly #stt: SttStream;
+  readonly #vad: VoiceActivity | undefined;
+  readonly #listening: Promise<void>;
+  readonly #onAbort = (): void => void this.close();
+  #userTurn: UserTurn | undefined;
+  #response: AgentResponse | undefined;
+  #closing: Promise<void> | undefined;
+
+  constructor(init: PipelineSessionInit) {
+    super();
+    this.#init = init;
+    this.model = `${init.stt.provider}+${init.llm.model}+${init.tts.provider}`;
+    this.inputSampleRate = init.inputSampleRate;
+    this.outputSampleRate = init.outputSampleRate;
+    this.#log = createLogger('pipeline', { model: this.model });
+    this.#endOfTurn = new EndOfTurnDetector({
+      minDelayMs: init.minEndpointingDelayMs,
+      maxDelayMs: init.maxEndpointingDelayMs,
+      onTurnEnd: () => this.#endUserTurn(),
+    });
+    this.#vad = init.voiceActivity?.({ onSpeechStarted: () => this.#onSpeechStarted(), onSpeechEnded: () => this.#endOfTurn.speechEnded() });
+    this.#stt = init.stt.stream({ sampleRate: init.inputSampleRate, language: init.language });
+    this.#listening = this.#listen();
+    init.signal?.addEventListener('abort', this.#onAbort, { once: true });
+  }
+
+  get closed(): boolean {
+    return this.#closing !== undefined;
+  }
+
+  sendAudio(samples: Int16Array, sampleRate: number): void {
+    if (this.#closing) return;
+    if (sampleRate !== this.inputSampleRate) {
+      throw new ValidationError('sampleRate', `must be ${this.inputSampleRate} (the session's input rate), got ${sampleRate}`);
+    }
+    this.#stt.pushAudio(samples);
+    this.#vad?.push(samples);
+  }
+
+  sendText(text: string, options: RealtimeSendTextOptions = {}): void {
+    if (this.#closing) return;
+    this.#history.addUser(text);
+    if (options.turnComplete ?? true) this.#respond();
+  }
+
+  say(text: string): void {
+    if (this.#closing) return;
+    this.#respond(text);
+  }
+
+  /** A text model in this mode: frames are not sent (the session does not take video). */
+  sendVideoFrame(): void {}
+
+  sendToolResult(callId: string, result: ToolResult): void {
+    // The tool loop runs registry tools itself; a caller-run tool's answer joins the history and
+    // the model answers again with it.
+    if (this.#closing) return;
+    const call = { id: callId, name: 'tool', arguments: {} };
+    this.#history.addAssistant('', [{ role: 'user', content: [{ type: 'tool_result', call, result }] }]);
+    this.#respond();
+  }
+
+  close(reason = 'closed'): Promise<void> {
+    this.#closing ??= (async () => {
+      this.#init.signal?.removeEventListener('abort', this.#onAbort);
+      this.#endOfTurn.close();
+      this.#vad?.close();
+      this.#response?.interrupt();
+      await Promise.allSettled([this.#stt.close(), this.#response?.done]);
+      await this.#listening.catch(() => undefined);
+      this.emit('closed', { reason });
+    })();
+    return this.#closing;
+  }
+
+  async #listen(): Promise<void> {
+    try {
+      for await (const event of this.#stt) this.#onStt(event);
+    } catch (error) {
+      if (!this.#closing) this.emit('error', { error: toError(error) });
+    }
+  }
+
+  #onStt(event: SttEvent): void {
+    if (this.#closing) return;
+    switch (event.type) {
+      case 'speech.started':
+        if (!this.#vad) this.#onSpeechStarted();
+        return;
+      case 'transcript.interim':
+        if (event.text.trim() === '') return;
+        this.#startUserTurn();
+        return;
+      case 'transcript.final': {
+        const text = event.text.trim();
+        if (text === '') return;
+        const turn = this.#startUserTurn();
+        turn.text = `${turn.text} ${text}`.trim();
+        this.emit('input.transcript', { turnId: turn.turnId, delta: text, text: turn.text });
+        this.#endOfTurn.finalText(text);
+        return;
+      }
+      case 'utterance.ended':
+        this.#endOfTurn.utteranceEnded(this.#vad !== undefined);
+        return;
+      case 'error':
+        this.#log.warn({ err: event.error.message, retryable: event.error.retryable }, 'speech-to-text failed');
+        this.emit('error', { error: event.error });
+        if (event.error.retryable === false) void this.close('speech-to-text failed');
+    }
+  }
+
+  /** Speech began (the VAD's, or the STT's without one): the user may be barging in. */
+  #onSpeechStarted(): void {
+    this.#endOfTurn.speechStarted();
+    if (this.#response && !this.#response.interrupted) this.#response.interrupt();
+  }
+
+  #startUserTurn(): UserTurn {
+    if (!this.#userTurn) {
+      this.#userTurn = { turnId: randomUUID(), text: '' };
+      if (!this.#vad) this.#onSpeechStarted();
+      this.emit('user.speech.started', { turnId: this.#userTurn.turnId });
+    }
+    return this.#userTurn;
+  }
+
+  #endUserTurn(): void {
+    const turn = this.#userTurn;
+    this.#userTurn = undefined;
+    if (!turn || this.#closing) return;
+    this.emit('user.speech.ended', { turnId: turn.turnId });
+    this.emit('input.transcript.done', { turnId: turn.turnId, text: turn.text });
+    this.#history.addUser(turn.text);
+    this.#respond();
+  }
+
+  /** Answers now (after cutting an answer still running); `fixedText` speaks it as it is. */
+  #respond(fixedText?: string): void {
+    this.#response?.interrupt();
+    const { llm, tts, instructions, tools, outputSampleRate, voice, language } = this.#init;
+    const response = new AgentResponse({
+      llm,
+      tts,
+      instructions,
+      tools,
+      messages: this.#history.messages,
+      fixedText,
+      outputSampleRate,
+      voice,
+      language,
+      emit: this.emit.bind(this) as AgentResponseInit['emit'],
+    });
+    this.#response = response;
+    void response.done.then((result) => {
+      if (this.#response === response) this.#response = undefined;
+      this.#history.addAssistant(result.text, result.toolMessages);
+    });
+  }
+}

@@ -1,0 +1,155 @@
+/**
+ * The pipeline session's own logic, with the real GeminiLLM against the Gemini fake and
+ * stand-ins for the STT and the TTS: a user turn from transcripts to answer, its events in
+ * RealtimeSession's order, the end of turn waiting for words, barge-in with what was heard,
+ * tools, say(), and the conversation the LLM is given.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { GeminiLLM } from '../../src/llm/gemini/gemini-llm.js';
+import type { RealtimeEvents } from '../../src/llm/realtime.js';
+import { ToolRegistry } from '../../src/llm/tool-registry.js';
+import { PipelineModel } from '../../src/pipeline/index.js';
+import type { PipelineSession } from '../../src/pipeline/pipeline-session.js';
+import { FakeGemini } from '../../testing/gemini/index.js';
+import { waitFor, waitUntil } from '../support/wait.js';
+import { ScriptedStt, ToneTts } from './pipeline-doubles.js';
+import { z } from 'zod';
+
+let gemini: FakeGemini;
+let baseUrl: string;
+beforeAll(async () => {
+  gemini = new FakeGemini();
+  baseUrl = await gemini.start();
+});
+afterAll(() => gemini.close());
+
+const sessions: PipelineSession[] = [];
+afterEach(async () => {
+  for (const session of sessions.splice(0)) await session.close();
+});
+
+type Logged = { event: keyof RealtimeEvents; payload: unknown };
+
+async function open(options: { tools?: ToolRegistry; minEndpointingDelayMs?: number; maxEndpointingDelayMs?: number } = {}) {
+  const stt = new ScriptedStt();
+  const tts = new ToneTts();
+  const model = new PipelineModel({
+    stt,
+    tts,
+    llm: new GeminiLLM({ apiKey: 'key', baseUrl }),
+    minEndpointingDelayMs: options.minEndpointingDelayMs ?? 20,
+    maxEndpointingDelayMs: options.maxEndpointingDelayMs ?? 200,
+  });
+  const session = (await model.connect({ instructions: 'Be brief.', tools: options.tools })) as PipelineSession;
+  sessions.push(session);
+  const log: Logged[] = [];
+  for (const event of ['user.speech.started', 'input.transcript', 'user.speech.ended', 'input.transcript.done', 'response.started', 'output.transcript', 'interrupted', 'turn.complete', 'tool.call', 'tool.result', 'error'] as const) {
+    session.on(event, (payload) => void log.push({ event, payload }));
+  }
+  let audioSamples = 0;
+  session.on('audio', ({ samples, sampleRate }) => {
+    expect(sampleRate).toBe(24_000);
+    audioSamples += samples.length;
+  });
+  return { stt, tts, session, log, audioMs: () => (audioSamples / 24_000) * 1000 };
+}
+
+const names = (log: Logged[]) => log.map(({ event }) => event);
+
+describe('PipelineSession', () => {
+  it('turns what the STT heard into a user turn, asks the LLM with it, and speaks the answer', async () => {
+    gemini.script({ text: 'It is sunny in Oslo.', chunks: 3 });
+    const { stt, tts, session, log, audioMs } = await open();
+    session.sendAudio(new Int16Array(320), 16_000);
+    expect(stt.streams[0]!.audioSamples).toBe(320);
+
+    stt.hear({ type: 'transcript.interim', text: 'What is the' });
+    stt.hear({ type: 'transcript.final', text: 'What is the weather in Oslo?' });
+    stt.hear({ type: 'utterance.ended', atMs: 1200 });
+    const complete = await waitFor(() => log.find(({ event }) => event === 'turn.complete'), 'the agent turn to complete');
+
+    expect(names(log).filter((name) => name !== 'output.transcript')).toEqual([
+      'user.speech.started',
+      'input.transcript',
+      'user.speech.ended',
+      'input.transcript.done',
+      'response.started',
+      'turn.complete',
+    ]);
+    expect(log.find(({ event }) => event === 'input.transcript.done')!.payload).toMatchObject({ text: 'What is the weather in Oslo?' });
+    expect(complete.payload).toMatchObject({ text: 'It is sunny in Oslo.', interrupted: false });
+    expect(tts.texts.join('')).toBe('It is sunny in Oslo.');
+    expect(audioMs()).toBeCloseTo('It is sunny in Oslo.'.length * 10, 0);
+    const request = gemini.requests.at(-1)!.body as { contents: unknown; systemInstruction: unknown };
+    expect(JSON.stringify(request.systemInstruction)).toContain('Be brief.');
+    expect(JSON.stringify(request.contents)).toContain('What is the weather in Oslo?');
+  });
+
+  it('waits while the words say the user is not done, and makes one turn of a pause mid-sentence', async () => {
+    gemini.script({ text: 'Coming right up.' });
+    // A long wait for unfinished words: the user speaks again well within it.
+    const { stt, log } = await open({ maxEndpointingDelayMs: 60_000 });
+    stt.hear({ type: 'transcript.final', text: 'I would like' });
+    stt.hear({ type: 'speech.started', atMs: 900 });
+    stt.hear({ type: 'transcript.final', text: 'a cup of coffee.' });
+    stt.hear({ type: 'utterance.ended', atMs: 2000 });
+    await waitFor(() => log.find(({ event }) => event === 'turn.complete'), 'the answer');
+    const done = log.filter(({ event }) => event === 'input.transcript.done');
+    expect(done.map(({ payload }) => (payload as { text: string }).text)).toEqual(['I would like a cup of coffee.']);
+    expect(names(log).filter((name) => name === 'user.speech.started')).toHaveLength(1);
+  });
+
+  it('cuts its answer when the user speaks over it, keeping the words that were heard', async () => {
+    gemini.script({ text: 'Here is a long answer with many words in it, more than anyone wants to hear.' });
+    const { stt, session, log, tts } = await open();
+    tts.hold = new Promise(() => {}); // the answer is still being spoken when the user speaks
+    stt.hear({ type: 'transcript.final', text: 'Tell me everything.' });
+    stt.hear({ type: 'utterance.ended', atMs: 800 });
+    await waitFor(() => log.find(({ event }) => event === 'response.started'), 'the answer to start');
+    expect(tts.texts.length).toBeGreaterThan(0);
+    // The user barges in (the STT hears speech begin).
+    stt.hear({ type: 'speech.started', atMs: 1500 });
+    const complete = await waitFor(() => log.find(({ event }) => event === 'turn.complete'), 'the cut turn');
+    const { text, interrupted } = complete.payload as { text: string; interrupted: boolean };
+    expect(interrupted).toBe(true);
+    expect(names(log)).toContain('interrupted');
+    const full = 'Here is a long answer with many words in it, more than anyone wants to hear.';
+    // Spoken in real time from its first audio, little of it was heard before the cut.
+    expect(full.startsWith(text)).toBe(true);
+    expect(text.length).toBeLessThan(full.length);
+    expect(session.closed).toBe(false);
+  });
+
+  it('runs the tools the LLM calls, tells its listeners, and speaks the answer that uses them', async () => {
+    gemini.script([{ functionCalls: [{ name: 'get_weather', args: { city: 'Oslo' } }] }, { text: 'Sunny, 21 degrees.' }]);
+    const tools = new ToolRegistry([
+      { name: 'get_weather', description: 'The weather', parameters: z.object({ city: z.string() }), execute: ({ city }) => ({ city, sky: 'sunny', celsius: 21 }) },
+    ]);
+    const { stt, log } = await open({ tools });
+    stt.hear({ type: 'transcript.final', text: 'Weather in Oslo?' });
+    stt.hear({ type: 'utterance.ended', atMs: 600 });
+    const complete = await waitFor(() => log.find(({ event }) => event === 'turn.complete'), 'the answer');
+    expect(complete.payload).toMatchObject({ text: 'Sunny, 21 degrees.', interrupted: false });
+    expect(log.find(({ event }) => event === 'tool.result')!.payload).toMatchObject({ call: { name: 'get_weather' }, result: { ok: true, value: { sky: 'sunny' } } });
+  });
+
+  it('say() speaks the text as it is, as an agent turn, and the next request carries it as history', async () => {
+    gemini.script({ text: 'You are welcome.' });
+    const { stt, session, log, tts } = await open();
+    session.say('Welcome to the call.');
+    await waitFor(() => log.find(({ event }) => event === 'turn.complete'), 'the greeting');
+    expect(tts.texts.join('')).toBe('Welcome to the call.');
+    const requestsBefore = gemini.requests.length;
+    stt.hear({ type: 'transcript.final', text: 'Thanks.' });
+    stt.hear({ type: 'utterance.ended', atMs: 500 });
+    await waitUntil(() => log.filter(({ event }) => event === 'turn.complete').length === 2, 'the answer');
+    expect(gemini.requests.length).toBe(requestsBefore + 1);
+    const contents = JSON.stringify((gemini.requests.at(-1)!.body as { contents: unknown }).contents);
+    expect(contents.indexOf('Welcome to the call.')).toBeLessThan(contents.indexOf('Thanks.'));
+  });
+
+  it('takes audio only at its input rate, naming it', async () => {
+    const { session } = await open();
+    expect(() => session.sendAudio(new Int16Array(480), 48_000)).toThrow(/sampleRate: must be 16000/);
+  });
+});
