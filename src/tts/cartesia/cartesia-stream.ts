@@ -1,0 +1,238 @@
+/**
+ * One Cartesia synthesis session: one WebSocket, one context (`context_id`), text streamed in as
+ * continuations, PCM and word timings out as TtsChunk.
+ *
+ * Text goes out as it comes, each push one input with `continue: true`; `end()` sends the final
+ * empty input with `continue: false`. We do not cut text at sentence or word boundaries here:
+ * Cartesia concatenates a context's inputs verbatim (a word split across two inputs is still one
+ * word) and its managed buffering holds text until it can speak it with the right prosody, or
+ * `max_buffer_delay_ms` passes; text ending in a sentence's punctuation starts at once. Cutting
+ * on our side would add a delay the service already manages and lose the prosody it keeps
+ * across inputs of one context.
+ *
+ * Why `ws` and not the SDK's `client.tts.websocket()`: the SDK builds its URL from `baseURL` and
+ * then forces the scheme to `wss` (resources/tts/internal-base.ts `buildURL`), so it cannot reach
+ * a plain `ws://` server (a local proxy, the testing kit's fake), and its `send()` silently opens
+ * a new socket when the old one dropped, losing the context, where a pipeline needs to hear that
+ * the speech failed. So we speak the protocol the SDK speaks, with its types (`GenerationRequest`,
+ * `WebsocketResponse`) and its handshake from Node: `Authorization: Bearer <key>` and
+ * `Cartesia-Version` headers (a key in a header, not the URL, stays out of proxy logs).
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { GenerationRequest, WebsocketClientEvent, WebsocketResponse } from '@cartesia/cartesia-js/resources/tts';
+import WebSocket from 'ws';
+import { createResampler, type Resampler } from '../../audio/resampler.js';
+import { ProviderError, ValidationError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
+import type { TtsChunk, TtsStream, TtsStreamOptions } from '../tts.js';
+import { connectionLost, handshakeRefused, serviceError } from './cartesia-errors.js';
+import type { ResolvedCartesiaOptions } from './cartesia-options.js';
+import { serviceSampleRateFor } from './sample-rates.js';
+import { PcmS16leDecoder } from './pcm-decoder.js';
+import { WordTimings } from './word-timings.js';
+
+/** A generation request as sent: the SDK's, with the voice in the documented `{ mode: 'id', id }` form. */
+type CartesiaRequest = Omit<GenerationRequest, 'voice'> & { voice: { mode: 'id'; id: string } };
+
+type Outcome = { kind: 'chunk'; chunk: TtsChunk } | { kind: 'done' } | { kind: 'failed'; error: ProviderError };
+
+export class CartesiaTtsStream implements TtsStream {
+  readonly contextId = randomUUID();
+  /** The rate the caller asked for; every chunk has it. */
+  readonly sampleRate: number;
+
+  readonly #base: Omit<CartesiaRequest, 'transcript' | 'continue'>;
+  readonly #socket: WebSocket;
+  readonly #log: Logger;
+  readonly #onFinished: () => void;
+  readonly #decoder = new PcmS16leDecoder();
+  readonly #words = new WordTimings();
+  readonly #resampler: Resampler | undefined;
+  readonly #signal: AbortSignal | undefined;
+  readonly #onAbort = () => void this.close();
+  /** Messages written before the socket opened. */
+  #outbox: string[] = [];
+  #outcomes: Outcome[] = [];
+  #wake: (() => void) | undefined;
+  #ended = false;
+  /** Set once `done`, an error or `close()` has decided how the stream ends. */
+  #finished = false;
+  #iterated = false;
+  /** Samples yielded so far, at `sampleRate`. */
+  #samplesOut = 0;
+
+  constructor(options: ResolvedCartesiaOptions, stream: TtsStreamOptions, log: Logger, onFinished: () => void) {
+    this.sampleRate = stream.sampleRate;
+    const serviceRate = serviceSampleRateFor(stream.sampleRate);
+    this.#resampler = serviceRate === stream.sampleRate ? undefined : createResampler(serviceRate, stream.sampleRate);
+    this.#log = log;
+    this.#onFinished = onFinished;
+    this.#signal = stream.signal;
+    const language = stream.language ?? options.language;
+    this.#base = {
+      model_id: options.modelId,
+      voice: { mode: 'id', id: stream.voice ?? options.voiceId },
+      output_format: { container: 'raw', encoding: 'pcm_s16le', sample_rate: serviceRate as GenerationRequest['output_format']['sample_rate'] },
+      context_id: this.contextId,
+      add_timestamps: true,
+      ...(language === undefined ? {} : { language }),
+      ...(options.maxBufferDelayMs === undefined ? {} : { max_buffer_delay_ms: options.maxBufferDelayMs }),
+    };
+    this.#socket = new WebSocket(options.url, {
+      headers: { Authorization: `Bearer ${options.apiKey}`, 'Cartesia-Version': options.cartesiaVersion },
+    });
+    this.#listen();
+    log.debug({ contextId: this.contextId, model: options.modelId, sampleRate: stream.sampleRate, serviceRate }, 'cartesia context opened');
+    if (stream.signal?.aborted) void this.close();
+    else stream.signal?.addEventListener('abort', this.#onAbort, { once: true });
+  }
+
+  pushText(text: string): void {
+    if (typeof text !== 'string') throw new ValidationError('text', 'pushText takes a string');
+    if (this.#ended) throw new ValidationError('text', 'pushText after end(): the speech is already complete; open a new stream');
+    if (this.#finished || text === '') return;
+    this.#send({ ...this.#base, transcript: text, continue: true });
+  }
+
+  end(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    if (!this.#finished) this.#send({ ...this.#base, transcript: '', continue: false });
+  }
+
+  async close(): Promise<void> {
+    if (this.#finished && this.#socket.readyState === WebSocket.CLOSED) return;
+    const open = this.#socket.readyState === WebSocket.OPEN;
+    // Drop what was not yet yielded: a closed stream ends its iteration at once.
+    this.#outcomes = [];
+    this.#finish({ kind: 'done' });
+    if (open) {
+      // The service stops generating for the context, so it bills no more of it.
+      const cancel: WebsocketClientEvent = { cancel: true, context_id: this.contextId };
+      this.#socket.send(JSON.stringify(cancel), () => this.#socket.terminate());
+      this.#socket.close(1000);
+    } else {
+      this.#socket.terminate();
+    }
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<TtsChunk> {
+    if (this.#iterated) throw new ValidationError('stream', 'a TtsStream can be iterated once');
+    this.#iterated = true;
+    try {
+      for (;;) {
+        const outcome = this.#outcomes.shift();
+        if (outcome === undefined) {
+          if (this.#finished && this.#outcomes.length === 0) return;
+          await new Promise<void>((resolve) => (this.#wake = resolve));
+          continue;
+        }
+        if (outcome.kind === 'done') return;
+        if (outcome.kind === 'failed') throw outcome.error;
+        yield outcome.chunk;
+      }
+    } finally {
+      // A consumer that stops early (break, throw) ends the session too.
+      await this.close();
+    }
+  }
+
+  #send(request: CartesiaRequest): void {
+    const text = JSON.stringify(request);
+    if (this.#socket.readyState === WebSocket.OPEN) this.#socket.send(text);
+    else if (this.#socket.readyState === WebSocket.CONNECTING) this.#outbox.push(text);
+  }
+
+  #listen(): void {
+    const socket = this.#socket;
+    socket.on('open', () => {
+      for (const text of this.#outbox) socket.send(text);
+      this.#outbox = [];
+    });
+    // A refused handshake (401 for a bad key): read the service's reason, then fail for good.
+    // With this listener ws leaves the request open; #fail's terminate() aborts it.
+    socket.on('unexpected-response', (_request, response: IncomingMessage) => {
+      const status = response.statusCode ?? 0;
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (part: string) => (body += part));
+      response.on('end', () => this.#fail(handshakeRefused(status, body)));
+      response.on('error', () => this.#fail(handshakeRefused(status, body)));
+    });
+    socket.on('message', (data) => this.#onMessage(String(data)));
+    socket.on('error', (error) => this.#fail(connectionLost(error.message, error)));
+    socket.on('close', (code, reason) => {
+      this.#fail(connectionLost(`closed with ${code}${reason.length ? ` ${String(reason)}` : ''}`));
+      this.#release();
+    });
+  }
+
+  #onMessage(text: string): void {
+    if (this.#finished) return;
+    let event: WebsocketResponse;
+    try {
+      event = JSON.parse(text) as WebsocketResponse;
+    } catch {
+      this.#log.warn({ contextId: this.contextId }, 'cartesia sent a message that is not JSON; ignored');
+      return;
+    }
+    if ('context_id' in event && event.context_id !== undefined && event.context_id !== this.contextId) return;
+    switch (event.type) {
+      case 'chunk':
+        this.#onAudio(this.#decoder.decode(event.data));
+        return;
+      case 'timestamps':
+        if (event.word_timestamps) this.#words.add(event.word_timestamps);
+        return;
+      case 'done':
+        this.#onAudio(this.#resampler?.flush() ?? new Int16Array(0), true);
+        this.#finish({ kind: 'done' });
+        this.#socket.close(1000);
+        return;
+      case 'error':
+        this.#fail(serviceError(event));
+        return;
+      default:
+        // flush_done and phoneme_timestamps: nothing to do for a session that asks for neither.
+        return;
+    }
+  }
+
+  /** Yields service audio as a chunk at the caller's rate, with the words that start in it. */
+  #onAudio(serviceSamples: Int16Array, last = false): void {
+    const samples = this.#resampler && !last ? this.#resampler.process(serviceSamples) : serviceSamples;
+    const endMs = ((this.#samplesOut + samples.length) * 1000) / this.sampleRate;
+    const words = last ? this.#words.takeAll() : this.#words.takeStartingBefore(endMs);
+    if (samples.length === 0 && words === undefined) return;
+    this.#samplesOut += samples.length;
+    this.#push({ kind: 'chunk', chunk: { samples, sampleRate: this.sampleRate, ...(words ? { words } : {}) } });
+  }
+
+  #fail(error: ProviderError): void {
+    if (this.#finished) return;
+    this.#log.warn({ contextId: this.contextId, status: error.status, retryable: error.retryable, err: error.message }, 'cartesia synthesis failed');
+    this.#finish({ kind: 'failed', error });
+    this.#socket.terminate();
+  }
+
+  #finish(outcome: Outcome): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.#push(outcome);
+    this.#signal?.removeEventListener('abort', this.#onAbort);
+    this.#words.clear();
+    this.#resampler?.close();
+  }
+
+  #push(outcome: Outcome): void {
+    this.#outcomes.push(outcome);
+    const wake = this.#wake;
+    this.#wake = undefined;
+    wake?.();
+  }
+
+  #release(): void {
+    this.#onFinished();
+  }
+}

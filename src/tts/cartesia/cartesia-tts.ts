@@ -1,0 +1,46 @@
+/**
+ * Cartesia (Sonic) text-to-speech over its WebSocket API, behind the TTS seam. Each session is
+ * one socket and one context (see cartesia-stream.ts for how text is streamed and why `ws` is
+ * used instead of the SDK's socket client).
+ *
+ *   const tts = new CartesiaTTS({ apiKey: process.env.CARTESIA_API_KEY! });
+ *   const speech = tts.synthesize({ sampleRate: 48000, signal });
+ *   speech.pushText('Hello, '); speech.pushText('world!'); speech.end();
+ *   for await (const chunk of speech) publish(chunk.samples);
+ */
+import { ValidationError } from '../../core/errors.js';
+import { createLogger } from '../../core/logger.js';
+import type { TTS, TtsStream, TtsStreamOptions } from '../tts.js';
+import { resolveCartesiaOptions, type CartesiaTtsOptions, type ResolvedCartesiaOptions } from './cartesia-options.js';
+import { CartesiaTtsStream } from './cartesia-stream.js';
+
+const log = createLogger('tts.cartesia');
+
+export class CartesiaTTS implements TTS {
+  readonly provider = 'cartesia';
+  readonly #options: ResolvedCartesiaOptions;
+  readonly #streams = new Set<CartesiaTtsStream>();
+  #closed = false;
+
+  constructor(options: CartesiaTtsOptions) {
+    this.#options = resolveCartesiaOptions(options);
+  }
+
+  synthesize(options: TtsStreamOptions): TtsStream {
+    if (this.#closed) throw new ValidationError('tts', 'this CartesiaTTS is closed; create a new one');
+    const { sampleRate } = options;
+    if (!Number.isInteger(sampleRate) || sampleRate < 8000 || sampleRate > 192_000) {
+      throw new ValidationError('sampleRate', `must be a whole number of Hz from 8000 to 192000, got ${sampleRate}`);
+    }
+    const stream: CartesiaTtsStream = new CartesiaTtsStream(this.#options, options, log, () => this.#streams.delete(stream));
+    this.#streams.add(stream);
+    return stream;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    const streams = [...this.#streams];
+    this.#streams.clear();
+    await Promise.all(streams.map((stream) => stream.close()));
+  }
+}
