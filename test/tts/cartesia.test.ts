@@ -24,7 +24,7 @@ async function collect(stream: TtsStream): Promise<TtsChunk[]> {
 
 /** The context id of the latest stream whose first input carried `firstText`. */
 function contextOf(firstText: string): string {
-  const request = fake.requests.findLast((r) => r.message['transcript'] === firstText);
+  const request = [...fake.requests].reverse().find((r) => r.message['transcript'] === firstText);
   if (!request) throw new Error(`no request carried ${JSON.stringify(firstText)}`);
   return request.message['context_id'] as string;
 }
