@@ -48,6 +48,8 @@ export class TurnRecorder {
     this.#unsubscribe.push(
       // Barge-in first: nothing else may stand between `interrupted` and silence.
       session.on('interrupted', () => this.#onInterrupted()),
+      session.on('playback.pause', () => options.output.pause()),
+      session.on('playback.resume', () => options.output.resume()),
       session.on('audio', ({ turnId, samples, sampleRate }) => this.#onAudio(turnId, samples, sampleRate)),
       session.on('user.speech.started', ({ turnId }) => void this.#userTurn(turnId)),
       session.on('input.transcript', ({ turnId, delta, text }) => this.#onInputTranscript(turnId, delta, text)),
@@ -73,6 +75,7 @@ export class TurnRecorder {
 
   #onInterrupted(): void {
     this.#options.output.flush();
+    this.#options.output.resume(); // a held playback was cut: what comes next plays
     this.#stats.interruptions++;
   }
 

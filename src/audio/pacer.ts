@@ -130,6 +130,8 @@ export class AudioPacer {
   #timer: unknown = undefined;
   /** The timer is stopped on purpose: silence is off and there is nothing to play. */
   #paused = false;
+  /** Playback held by hold(): silence goes out, the queue waits. */
+  #held = false;
   /** Clock time of frame slot 0, and the index of the next slot to send. */
   #scheduleStart = 0;
   #nextSlot = 0;
@@ -271,6 +273,26 @@ export class AudioPacer {
     if (this.#inUtterance) this.#finishUtterance('flushed');
   }
 
+  /**
+   * Holds playback where it is (speech over the agent that may be a cough): frames go out silent
+   * and the queue waits, writes included, until `resume()` plays on from the same sample, or
+   * `flush()` drops it. A held pacer counts no underruns and ends no utterance for a gap.
+   */
+  hold(): void {
+    if (this.#closed) return;
+    this.#held = true;
+  }
+
+  /** Plays on from where `hold()` stopped. */
+  resume(): void {
+    this.#held = false;
+  }
+
+  /** True between `hold()` and `resume()`. */
+  get held(): boolean {
+    return this.#held;
+  }
+
   /** Stops the timer and drops all audio. Idempotent; nothing is emitted. */
   close(): void {
     if (this.#closed) return;
@@ -367,6 +389,12 @@ export class AudioPacer {
 
   #sendFrame(): void {
     const frame = this.#frame;
+    if (this.#held) {
+      frame.fill(0);
+      this.#silentFramesSent++;
+      this.#deliver(frame);
+      return;
+    }
     const queued = this.#queue.length;
     const lastOfUtterance = this.#inUtterance && this.#endRequested;
     if (queued >= this.#frameSize || (queued > 0 && lastOfUtterance)) {

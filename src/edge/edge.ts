@@ -92,6 +92,14 @@ export interface AudioOutput {
   end(): void;
   /** Drops everything queued (barge-in): silence within one 10 ms frame. */
   flush(): void;
+  /**
+   * Holds playback where it is (speech over the agent that may not be an interruption): silence
+   * within one 10 ms frame, the queue kept (and still written to) until `resume()` plays on from
+   * the same sample or `flush()` drops it.
+   */
+  pause(): void;
+  /** Plays on from where `pause()` held it. */
+  resume(): void;
   /** Stops publishing. Idempotent. */
   close(): Promise<void>;
 }

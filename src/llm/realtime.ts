@@ -39,6 +39,13 @@ export interface RealtimeEvents extends ErrorEvents {
    * that was cut, when one was still generating.
    */
   interrupted: { turnId: string | undefined };
+  /**
+   * Speech over the model's answer that may not be an interruption (a cough, a chair, "mm-hmm"):
+   * hold its playback where it is, dropping nothing. `interrupted` or `playback.resume` follows.
+   */
+  'playback.pause': { turnId: string };
+  /** It was not an interruption: play on from where playback was held. */
+  'playback.resume': { turnId: string };
   /** The model's turn is final. `text` is what it produced; `interrupted` if it was cut short. */
   'turn.complete': { turnId: string; text: string; interrupted: boolean };
   /** The model asked for a tool. Registry tools run by themselves; others wait for `sendToolResult`. */

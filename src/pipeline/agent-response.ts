@@ -4,8 +4,9 @@
  * turn: `output.transcript` as text is produced, `audio` as speech is synthesized (the first
  * chunk is `response.started`), tool calls and results, usage, and `turn.complete`.
  *
- * Cut short (barge-in, close), the LLM request and the synthesis are aborted at once, and the
- * turn's text is what the listener heard: the words whose sound started before the moment of
+ * Speech over it first pauses its playback (`pause()`; generation goes on), which either resumes
+ * or is cut. Cut short (barge-in, close), the LLM request and the synthesis are aborted at once,
+ * and the turn's text is what the listener heard: the words whose sound started before the moment of
  * the cut, counted from the first audio handed out (the agent plays it in real time from then),
  * from the TTS's word alignment; without alignment, the text in proportion to the audio heard.
  */
@@ -59,6 +60,9 @@ export class AgentResponse {
   #firstAudioAt: number | undefined;
   #firstTextAt: number | undefined;
   #cutAt: number | undefined;
+  #pausedAt: number | undefined;
+  /** Time playback was held by pauses that resumed: not heard. */
+  #heldMs = 0;
 
   constructor(init: AgentResponseInit) {
     this.#init = init;
@@ -70,10 +74,32 @@ export class AgentResponse {
     return this.#cutAt !== undefined;
   }
 
+  /** True between `pause()` and `resume()` or `interrupt()`. */
+  get paused(): boolean {
+    return this.#pausedAt !== undefined;
+  }
+
+  /** Holds playback where it is (`playback.pause`); generation goes on. */
+  pause(): void {
+    if (this.#cutAt !== undefined || this.#pausedAt !== undefined) return;
+    this.#pausedAt = performance.now();
+    this.#init.emit('playback.pause', { turnId: this.turnId });
+  }
+
+  /** Plays on (`playback.resume`): it was not an interruption. */
+  resume(): void {
+    if (this.#cutAt !== undefined || this.#pausedAt === undefined) return;
+    this.#heldMs += performance.now() - this.#pausedAt;
+    this.#pausedAt = undefined;
+    this.#init.emit('playback.resume', { turnId: this.turnId });
+  }
+
   /** Stops now: nothing more is emitted but `interrupted` and the turn's `turn.complete`. */
   interrupt(): void {
     if (this.#cutAt !== undefined) return;
-    this.#cutAt = performance.now();
+    // Held, the listener heard nothing since the pause: the cut is where playback stopped.
+    this.#cutAt = this.#pausedAt ?? performance.now();
+    this.#pausedAt = undefined;
     this.#init.emit('interrupted', { turnId: this.turnId });
     this.#abort.abort();
   }
@@ -149,7 +175,7 @@ export class AgentResponse {
   /** The words heard before the cut (see the file comment). */
   #heardText(): string {
     if (this.#firstAudioAt === undefined || this.#cutAt === undefined) return '';
-    const heardMs = Math.min(this.#cutAt - this.#firstAudioAt, this.#generatedMs);
+    const heardMs = Math.min(this.#cutAt - this.#firstAudioAt - this.#heldMs, this.#generatedMs);
     if (this.#words.length > 0) {
       return this.#words
         .filter((word) => word.startMs < heardMs)

@@ -36,6 +36,8 @@ export interface PipelineModelOptions {
   minEndpointingDelayMs?: number;
   /** Wait after the user went silent otherwise; default 3 000 ms. */
   maxEndpointingDelayMs?: number;
+  /** Speech over the agent with no words for this long is not an interruption: playback resumes; default 2 000 ms. */
+  falseInterruptionTimeoutMs?: number;
   /** BCP-47 code for the STT and the TTS; default: theirs. */
   language?: string;
   /** The TTS voice; default: the TTS's. */
@@ -71,6 +73,7 @@ export class PipelineModel implements RealtimeModel {
       outputSampleRate: this.#options.outputSampleRate ?? 24_000,
       minEndpointingDelayMs: this.#options.minEndpointingDelayMs,
       maxEndpointingDelayMs: this.#options.maxEndpointingDelayMs,
+      falseInterruptionTimeoutMs: this.#options.falseInterruptionTimeoutMs,
       language,
       voice,
       signal: options.signal,

@@ -2,8 +2,9 @@
  * A pipeline-mode conversation as a RealtimeSession, so the Agent runs it as it runs Gemini
  * Live: the user's audio goes to the voice activity detector and to one streaming STT session;
  * the end-of-turn detector decides when the user is done; then the text LLM answers (tools
- * included) and the TTS speaks it (see agent-response.ts). Speech over the agent's answer cuts
- * it (barge-in). The events follow RealtimeSession's turn model, so transcripts, metrics and
+ * included) and the TTS speaks it (see agent-response.ts). Speech over the agent's answer holds
+ * its playback at once and cuts it when words follow; without words it plays on (barge-in that
+ * a cough cannot trigger). The events follow RealtimeSession's turn model, so transcripts, metrics and
  * the Conversation work unchanged.
  *
  * A user turn starts with its first transcript (not with the VAD alone: a cough is not a turn)
@@ -38,10 +39,17 @@ export interface PipelineSessionInit {
   outputSampleRate: number;
   minEndpointingDelayMs?: number;
   maxEndpointingDelayMs?: number;
+  /** Speech over the agent with no words for this long is not an interruption; default 2 000 ms. */
+  falseInterruptionTimeoutMs?: number;
   language?: string;
   voice?: string;
   signal?: AbortSignal;
 }
+
+/** How long speech over the agent may go without words before playback resumes (LiveKit's default too). */
+export const DEFAULT_FALSE_INTERRUPTION_TIMEOUT_MS = 2_000;
+/** While the noise goes on past the timeout, how often to look again. */
+const RESUME_RECHECK_MS = 200;
 
 interface UserTurn {
   turnId: string;
@@ -62,6 +70,8 @@ export class PipelineSession extends EventBus<RealtimeEvents> implements Realtim
   readonly #listening: Promise<void>;
   readonly #onAbort = (): void => void this.close();
   #userTurn: UserTurn | undefined;
+  #userSpeaking = false;
+  #resumeTimer: NodeJS.Timeout | undefined;
   #response: AgentResponse | undefined;
   #closing: Promise<void> | undefined;
 
@@ -77,7 +87,7 @@ export class PipelineSession extends EventBus<RealtimeEvents> implements Realtim
       maxDelayMs: init.maxEndpointingDelayMs,
       onTurnEnd: () => this.#endUserTurn(),
     });
-    this.#vad = init.voiceActivity?.({ onSpeechStarted: () => this.#onSpeechStarted(), onSpeechEnded: () => this.#endOfTurn.speechEnded() });
+    this.#vad = init.voiceActivity?.({ onSpeechStarted: () => this.#onSpeechStarted(), onSpeechEnded: () => this.#onSpeechEnded() });
     this.#stt = init.stt.stream({ sampleRate: init.inputSampleRate, language: init.language });
     this.#listening = this.#listen();
     init.signal?.addEventListener('abort', this.#onAbort, { once: true });
@@ -123,6 +133,7 @@ export class PipelineSession extends EventBus<RealtimeEvents> implements Realtim
     this.#closing ??= (async () => {
       this.#init.signal?.removeEventListener('abort', this.#onAbort);
       this.#endOfTurn.close();
+      clearTimeout(this.#resumeTimer);
       this.#vad?.close();
       this.#response?.interrupt();
       await Promise.allSettled([this.#stt.close(), this.#response?.done]);
@@ -149,17 +160,20 @@ export class PipelineSession extends EventBus<RealtimeEvents> implements Realtim
       case 'transcript.interim':
         if (event.text.trim() === '') return;
         this.#startUserTurn();
+        this.#onWords();
         return;
       case 'transcript.final': {
         const text = event.text.trim();
         if (text === '') return;
         const turn = this.#startUserTurn();
+        this.#onWords();
         turn.text = `${turn.text} ${text}`.trim();
         this.emit('input.transcript', { turnId: turn.turnId, delta: text, text: turn.text });
         this.#endOfTurn.finalText(text);
         return;
       }
       case 'utterance.ended':
+        if (!this.#vad) this.#userSpeaking = false;
         this.#endOfTurn.utteranceEnded(this.#vad !== undefined);
         return;
       case 'error':
@@ -169,10 +183,40 @@ export class PipelineSession extends EventBus<RealtimeEvents> implements Realtim
     }
   }
 
-  /** Speech began (the VAD's, or the STT's without one): the user may be barging in. */
+  /**
+   * Speech began (the VAD's, or the STT's without one) while the agent may be answering: its
+   * playback is held at once, and it is cut only when words follow (`#onWords`); a cough or a
+   * chair gets none, and playback resumes where it stopped after `falseInterruptionTimeoutMs`
+   * of no words, once the user is quiet again.
+   */
   #onSpeechStarted(): void {
+    this.#userSpeaking = true;
     this.#endOfTurn.speechStarted();
+    const response = this.#response;
+    if (!response || response.interrupted || response.paused) return;
+    response.pause();
+    this.#armResume(response, this.#init.falseInterruptionTimeoutMs ?? DEFAULT_FALSE_INTERRUPTION_TIMEOUT_MS);
+  }
+
+  #onSpeechEnded(): void {
+    this.#userSpeaking = false;
+    this.#endOfTurn.speechEnded();
+  }
+
+  /** The user said words: an answer still playing (or held) is cut. */
+  #onWords(): void {
+    clearTimeout(this.#resumeTimer);
     if (this.#response && !this.#response.interrupted) this.#response.interrupt();
+  }
+
+  #armResume(response: AgentResponse, afterMs: number): void {
+    clearTimeout(this.#resumeTimer);
+    this.#resumeTimer = setTimeout(() => {
+      if (this.#response !== response || !response.paused) return;
+      // Still making noise: wait until it stops before playing on.
+      if (this.#userSpeaking) return this.#armResume(response, RESUME_RECHECK_MS);
+      response.resume();
+    }, afterMs);
   }
 
   #startUserTurn(): UserTurn {
@@ -187,6 +231,7 @@ export class PipelineSession extends EventBus<RealtimeEvents> implements Realtim
   #endUserTurn(): void {
     const turn = this.#userTurn;
     this.#userTurn = undefined;
+    this.#userSpeaking = false;
     if (!turn || this.#closing) return;
     this.emit('user.speech.ended', { turnId: turn.turnId });
     this.emit('input.transcript.done', { turnId: turn.turnId, text: turn.text });

@@ -38,6 +38,46 @@ const isSilent = (samples: Int16Array) => samples.every((s) => s === 0);
 const ramp = (length: number, from = 1) => new Int16Array(length).map((_, i) => from + (i % 30_000));
 
 describe('AudioPacer', () => {
+  it('holds playback where it is: silence at once, the queue kept, resume plays on from the same sample', () => {
+    const { pacer, clock, frames, events } = harness({ sampleRate: 48_000 });
+    pacer.start();
+    const audio = ramp(48_000 / 10); // 100 ms, every sample distinct
+    pacer.write(audio, 48_000);
+    pacer.end();
+    clock.advance(30); // frames at 0, 10, 20, 30 ms: 40 ms played
+    const playedBefore = concat(frames.filter((f) => !isSilent(f.samples)).map((f) => f.samples));
+    pacer.hold();
+    expect(pacer.held).toBe(true);
+    const heldFrom = frames.length;
+    clock.advance(500); // far longer than the gap that would otherwise end the utterance
+    expect(frames.slice(heldFrom).every((f) => isSilent(f.samples))).toBe(true);
+    expect(pacer.bufferedMs).toBeCloseTo(60, 0);
+    expect(pacer.stats.underruns).toBe(0);
+    expect(events.map(({ name }) => name)).toEqual(['playbackStarted']);
+
+    pacer.resume();
+    clock.advance(100);
+    const played = concat(frames.filter((f) => !isSilent(f.samples)).map((f) => f.samples));
+    expect(played.length).toBe(audio.length);
+    expect(played).toEqual(audio); // nothing lost, nothing repeated: on from the same sample
+    expect(playedBefore.length).toBe(4 * 480);
+    expect(events.map(({ name }) => name)).toEqual(['playbackStarted', 'playbackDrained']);
+  });
+
+  it('flush() while held drops the held audio', () => {
+    const { pacer, clock, frames } = harness({ sampleRate: 48_000 });
+    pacer.start();
+    pacer.write(ramp(4_800), 48_000);
+    clock.advance(10);
+    pacer.hold();
+    pacer.flush();
+    pacer.resume();
+    const before = frames.length;
+    clock.advance(200);
+    expect(frames.slice(before).every((f) => isSilent(f.samples))).toBe(true);
+    expect(pacer.bufferedMs).toBe(0);
+  });
+
   it('sends one frame of exactly 10 ms per 10 ms of clock time, silence while idle', () => {
     const { pacer, clock, frames } = harness();
     pacer.start();

@@ -30,7 +30,7 @@ afterEach(async () => {
 
 type Logged = { event: keyof RealtimeEvents; payload: unknown };
 
-async function open(options: { tools?: ToolRegistry; minEndpointingDelayMs?: number; maxEndpointingDelayMs?: number } = {}) {
+async function open(options: { tools?: ToolRegistry; minEndpointingDelayMs?: number; maxEndpointingDelayMs?: number; falseInterruptionTimeoutMs?: number } = {}) {
   const stt = new ScriptedStt();
   const tts = new ToneTts();
   const model = new PipelineModel({
@@ -39,11 +39,12 @@ async function open(options: { tools?: ToolRegistry; minEndpointingDelayMs?: num
     llm: new GeminiLLM({ apiKey: 'key', baseUrl }),
     minEndpointingDelayMs: options.minEndpointingDelayMs ?? 20,
     maxEndpointingDelayMs: options.maxEndpointingDelayMs ?? 200,
+    falseInterruptionTimeoutMs: options.falseInterruptionTimeoutMs ?? 50,
   });
   const session = (await model.connect({ instructions: 'Be brief.', tools: options.tools })) as PipelineSession;
   sessions.push(session);
   const log: Logged[] = [];
-  for (const event of ['user.speech.started', 'input.transcript', 'user.speech.ended', 'input.transcript.done', 'response.started', 'output.transcript', 'interrupted', 'turn.complete', 'tool.call', 'tool.result', 'error'] as const) {
+  for (const event of ['user.speech.started', 'input.transcript', 'user.speech.ended', 'input.transcript.done', 'response.started', 'output.transcript', 'playback.pause', 'playback.resume', 'interrupted', 'turn.complete', 'tool.call', 'tool.result', 'error'] as const) {
     session.on(event, (payload) => void log.push({ event, payload }));
   }
   let audioSamples = 0;
@@ -107,8 +108,11 @@ describe('PipelineSession', () => {
     stt.hear({ type: 'utterance.ended', atMs: 800 });
     await waitFor(() => log.find(({ event }) => event === 'response.started'), 'the answer to start');
     expect(tts.texts.length).toBeGreaterThan(0);
-    // The user barges in (the STT hears speech begin).
+    // The user barges in: speech begins (playback is held), then words come (the answer is cut).
     stt.hear({ type: 'speech.started', atMs: 1500 });
+    await waitFor(() => log.find(({ event }) => event === 'playback.pause'), 'playback to be held');
+    expect(names(log)).not.toContain('interrupted');
+    stt.hear({ type: 'transcript.interim', text: 'Stop' });
     const complete = await waitFor(() => log.find(({ event }) => event === 'turn.complete'), 'the cut turn');
     const { text, interrupted } = complete.payload as { text: string; interrupted: boolean };
     expect(interrupted).toBe(true);
@@ -118,6 +122,24 @@ describe('PipelineSession', () => {
     expect(full.startsWith(text)).toBe(true);
     expect(text.length).toBeLessThan(full.length);
     expect(session.closed).toBe(false);
+  });
+
+  it('plays on from where it was held when the speech over it had no words (a cough)', async () => {
+    gemini.script({ text: 'Here is the answer, spoken in full.' });
+    const { stt, log, tts } = await open({ falseInterruptionTimeoutMs: 50 });
+    let release!: () => void;
+    tts.hold = new Promise((resolve) => (release = resolve));
+    stt.hear({ type: 'transcript.final', text: 'Go on.' });
+    stt.hear({ type: 'utterance.ended', atMs: 600 });
+    await waitFor(() => log.find(({ event }) => event === 'response.started'), 'the answer to start');
+    stt.hear({ type: 'speech.started', atMs: 900 }); // a cough: speech, and no words
+    stt.hear({ type: 'utterance.ended', atMs: 1100 });
+    await waitFor(() => log.find(({ event }) => event === 'playback.resume'), 'playback to resume');
+    release();
+    const complete = await waitFor(() => log.find(({ event }) => event === 'turn.complete'), 'the answer to finish');
+    expect(complete.payload).toMatchObject({ text: 'Here is the answer, spoken in full.', interrupted: false });
+    expect(names(log)).not.toContain('interrupted');
+    expect(names(log).filter((name) => name === 'user.speech.started')).toHaveLength(1); // the cough made no turn
   });
 
   it('runs the tools the LLM calls, tells its listeners, and speaks the answer that uses them', async () => {

@@ -62,6 +62,14 @@ export class PublishedAudio implements AudioOutput {
     this.#pacer.flush();
   }
 
+  pause(): void {
+    this.#pacer.hold();
+  }
+
+  resume(): void {
+    this.#pacer.resume();
+  }
+
   close(): Promise<void> {
     this.#closing ??= (async () => {
       this.#pacer.close();
