@@ -17,7 +17,8 @@ import type { RealtimeConnectOptions, RealtimeModel, RealtimeSession } from '../
 import type { STT } from '../stt/stt.js';
 import type { TTS } from '../tts/tts.js';
 import { PipelineSession } from './pipeline-session.js';
-import type { VoiceActivity } from './voice-activity.js';
+import type { VAD } from '../vad/vad.js';
+import { voiceActivityOf } from './voice-activity.js';
 
 export interface PipelineModelOptions {
   stt: STT;
@@ -27,7 +28,7 @@ export interface PipelineModelOptions {
    * Voice activity detection on the input (e.g. SileroVAD): quicker barge-in and end of turn
    * than the STT's events alone, which stand in without it.
    */
-  vad?: { voiceActivity(sampleRate: number, handlers: { onSpeechStarted(): void; onSpeechEnded(): void }): VoiceActivity };
+  vad?: VAD;
   /** The rate the session takes the user's audio at; default 16 000 (what STT models are trained on). */
   inputSampleRate?: number;
   /** The rate of the agent's voice; default 24 000. */
@@ -66,7 +67,7 @@ export class PipelineModel implements RealtimeModel {
       stt,
       llm,
       tts,
-      voiceActivity: vad ? (handlers) => vad.voiceActivity(inputSampleRate, handlers) : undefined,
+      voiceActivity: vad ? (handlers) => voiceActivityOf(vad, inputSampleRate, handlers) : undefined,
       instructions: options.instructions,
       tools: options.tools,
       inputSampleRate,

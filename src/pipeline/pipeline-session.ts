@@ -25,14 +25,14 @@ import type { TTS } from '../tts/tts.js';
 import { AgentResponse, type AgentResponseInit } from './agent-response.js';
 import { ChatHistory } from './chat-history.js';
 import { EndOfTurnDetector } from './end-of-turn.js';
-import type { VoiceActivity } from './voice-activity.js';
+import type { VoiceActivity, VoiceActivityHandlers } from './voice-activity.js';
 
 export interface PipelineSessionInit {
   stt: STT;
   llm: LLM;
   tts: TTS;
   /** Opens the session's voice activity detection on its input; none: the STT's events stand in. */
-  voiceActivity?: (handlers: { onSpeechStarted(): void; onSpeechEnded(): void }) => VoiceActivity;
+  voiceActivity?: (handlers: VoiceActivityHandlers) => VoiceActivity;
   instructions: string | undefined;
   tools: ToolRegistry | undefined;
   inputSampleRate: number;
@@ -87,7 +87,11 @@ export class PipelineSession extends EventBus<RealtimeEvents> implements Realtim
       maxDelayMs: init.maxEndpointingDelayMs,
       onTurnEnd: () => this.#endUserTurn(),
     });
-    this.#vad = init.voiceActivity?.({ onSpeechStarted: () => this.#onSpeechStarted(), onSpeechEnded: () => this.#onSpeechEnded() });
+    this.#vad = init.voiceActivity?.({
+      onSpeechStarted: () => this.#onSpeechStarted(),
+      onSpeechEnded: () => this.#onSpeechEnded(),
+      onError: (error) => this.emit('error', { error }),
+    });
     this.#stt = init.stt.stream({ sampleRate: init.inputSampleRate, language: init.language });
     this.#listening = this.#listen();
     init.signal?.addEventListener('abort', this.#onAbort, { once: true });
