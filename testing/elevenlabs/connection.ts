@@ -236,7 +236,8 @@ export class FakeElevenLabsConnection {
     this.closedBy ??= 'server';
     this.open = false;
     clearTimeout(this.#inactivityTimer);
-    this.#ws.close(code, reason);
+    // A close frame's reason holds at most 123 bytes; the service's longer reasons arrive cut off.
+    this.#ws.close(code, Buffer.from(reason).subarray(0, 123).toString());
     this.#host.changed();
   }
 }
