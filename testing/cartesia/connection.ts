@@ -55,6 +55,8 @@ type ContextFields = Pick<GenerationRequest, 'model_id' | 'voice' | 'output_form
 export class FakeCartesiaConnection {
   readonly contexts = new Map<string, FakeCartesiaContext>();
   closed = false;
+  /** Ends the pauses of this connection's contexts when it closes, so no timer outlives it. */
+  readonly #closing = new AbortController();
 
   constructor(
     readonly socket: WebSocket,
@@ -66,6 +68,7 @@ export class FakeCartesiaConnection {
     socket.on('message', (data) => this.#onMessage(String(data)));
     socket.on('close', () => {
       this.closed = true;
+      this.#closing.abort();
       host.changed();
     });
   }
@@ -154,7 +157,7 @@ export class FakeCartesiaConnection {
 
   async #speak(context: FakeCartesiaContext, piece: string): Promise<void> {
     const { behaviour } = this.host;
-    if (context.chunksSent === 0 && behaviour.firstByteDelayMs > 0) await sleep(behaviour.firstByteDelayMs);
+    if (context.chunksSent === 0 && behaviour.firstByteDelayMs > 0) await this.#pause(behaviour.firstByteDelayMs);
     if (context.cancelled || this.closed) return;
     const spoken = synthesizePiece(piece, {
       sampleRate: context.sampleRate,
@@ -186,9 +189,14 @@ export class FakeCartesiaConnection {
       context.samplesSent += samples.length;
       context.chunksSent++;
       this.host.changed();
-      if (behaviour.chunkIntervalMs > 0) await sleep(behaviour.chunkIntervalMs);
+      if (behaviour.chunkIntervalMs > 0) await this.#pause(behaviour.chunkIntervalMs);
       else await new Promise((resolve) => setImmediate(resolve));
     }
+  }
+
+  /** Waits `ms`, or less when the connection closes meanwhile. */
+  async #pause(ms: number): Promise<void> {
+    await sleep(ms, undefined, { signal: this.#closing.signal }).catch(() => undefined);
   }
 
   #error(contextId: string | undefined, status: number, title: string, message: string): void {
