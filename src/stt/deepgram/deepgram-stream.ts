@@ -165,10 +165,15 @@ export class DeepgramSttStream implements SttStream {
       // The SDK reports a refused handshake or a network failure as an error, then a close.
       socket.on('error', (error) => (failure ??= socketError(error)));
       socket.on('close', (event) => {
+        const closeStreamSent = this.#closeStreamSent;
         this.#detach(socket);
-        if (this.#done) return resolve({ kind: 'completed' });
-        if (!failure && this.#closeStreamSent && event.code === 1000) return resolve({ kind: 'completed' });
-        resolve({ kind: 'failed', error: failure ?? closeError(event.code, event.reason ?? ''), heardBack });
+        // The SDK announces a failed handshake with a close (1000) first and the error right
+        // after, in the same turn: decide once both are known.
+        queueMicrotask(() => {
+          if (this.#done) return resolve({ kind: 'completed' });
+          if (!failure && closeStreamSent && event.code === 1000) return resolve({ kind: 'completed' });
+          resolve({ kind: 'failed', error: failure ?? closeError(event.code, event.reason ?? ''), heardBack });
+        });
       });
       this.#socket = socket;
       socket.connect();
