@@ -36,7 +36,8 @@ export function handshakeError(status: number, apiKey: string, body: string): Pr
 
 /** The socket failed (it could not connect, or broke). */
 export function socketError(error: Error, apiKey: string): ProviderError {
-  const network = isNetworkError(error);
+  // ws reports its own handshake timeout as a plain Error, without a socket error code.
+  const network = isNetworkError(error) || /handshake has timed out/i.test(error.message);
   return new ProviderError(
     `ElevenLabs text-to-speech socket failed: ${redact(error.message, apiKey)}.${network ? ' Check the network and the base URL.' : ''}`,
     { provider: PROVIDER, retryable: network, cause: error, code: network ? 'NETWORK' : 'PROVIDER' },

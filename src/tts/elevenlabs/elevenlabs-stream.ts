@@ -27,6 +27,7 @@ import { AlignmentWords, type CharacterAlignment } from './alignment-words.js';
 import { ChunkQueue } from './chunk-queue.js';
 import { closedError, handshakeError, serviceError, socketError } from './elevenlabs-errors.js';
 import { voiceSettingsOnTheWire, type ResolvedElevenLabsOptions } from './elevenlabs-options.js';
+import { PcmBytesDecoder } from './pcm-bytes.js';
 
 /** A message from the service, as read here (api/types AudioOutput, FinalOutput, and its error shape). */
 interface ServerMessage {
@@ -53,6 +54,8 @@ export interface ElevenLabsStreamSettings {
 
 /** How long close() waits for the service to answer a close frame before cutting the socket. */
 const CLOSE_GRACE_MS = 1_000;
+/** How long the WebSocket handshake may take before the session fails (retryable). */
+const HANDSHAKE_TIMEOUT_MS = 10_000;
 
 export class ElevenLabsStream implements TtsStream {
   readonly #options: ResolvedElevenLabsOptions;
@@ -62,14 +65,13 @@ export class ElevenLabsStream implements TtsStream {
   readonly #splitter: SentenceSplitter;
   readonly #words = new AlignmentWords();
   readonly #resampler: Resampler;
+  readonly #pcm = new PcmBytesDecoder();
   /** Messages written before the socket opened, sent once it does. */
   readonly #outbox: string[] = [];
   readonly #closed: Promise<void>;
   readonly #onAbort = () => void this.close();
   /** Samples received from the service, at its rate: where the next message's audio starts. */
   #receivedSamples = 0;
-  /** A byte of a sample split across two messages. */
-  #oddByte: number | undefined;
   #ended = false;
   #finished = false;
   #stopped = false;
@@ -80,7 +82,7 @@ export class ElevenLabsStream implements TtsStream {
     this.#settings = settings;
     this.#splitter = new SentenceSplitter({ minLength: options.minSentenceLength });
     this.#resampler = createResampler(settings.providerRate, settings.sampleRate);
-    this.#ws = new WebSocket(settings.url, { headers: { 'xi-api-key': options.apiKey } });
+    this.#ws = new WebSocket(settings.url, { headers: { 'xi-api-key': options.apiKey }, handshakeTimeout: HANDSHAKE_TIMEOUT_MS });
     this.#closed = new Promise((resolve) => this.#ws.once('close', () => resolve()));
     this.#ws.on('open', () => this.#opened());
     this.#ws.on('message', (data) => this.#received(String(data)));
@@ -174,26 +176,10 @@ export class ElevenLabsStream implements TtsStream {
 
   #audio(base64: string, alignment: CharacterAlignment | null | undefined): void {
     const offsetMs = (this.#receivedSamples / this.#settings.providerRate) * 1000;
-    const samples = this.#decode(Buffer.from(base64, 'base64'));
+    const samples = this.#pcm.decode(Buffer.from(base64, 'base64'));
     this.#receivedSamples += samples.length;
     const words = this.#words.add(alignment, offsetMs);
     this.#emit(this.#resampler.process(samples), words);
-  }
-
-  /** Little-endian 16-bit samples; a byte left over waits for the next message. */
-  #decode(bytes: Buffer): Int16Array {
-    let data = bytes;
-    if (this.#oddByte !== undefined) {
-      data = Buffer.concat([Buffer.of(this.#oddByte), bytes]);
-      this.#oddByte = undefined;
-    }
-    if (data.length % 2 === 1) {
-      this.#oddByte = data[data.length - 1];
-      data = data.subarray(0, data.length - 1);
-    }
-    const samples = new Int16Array(data.length / 2);
-    for (let i = 0; i < samples.length; i++) samples[i] = data.readInt16LE(i * 2);
-    return samples;
   }
 
   #emit(samples: Int16Array, words: TtsWordTiming[]): void {
