@@ -1,8 +1,10 @@
 /**
  * `stream-gemini-agents`: the framework's core. The Agent, Conversations (the base to extend,
- * in memory, JSON lines), the provider interfaces (Edge, RealtimeModel, LLM, STT, TTS), tools,
- * errors and configuration. It loads no native add-on and no provider SDK: Stream's are in
- * `stream-gemini-agents/stream`, Gemini's in `stream-gemini-agents/gemini`, the HTTP worker in
+ * in memory, JSON lines), the provider interfaces (Edge, RealtimeModel, LLM, STT, TTS, VAD),
+ * pipeline mode (PipelineModel: STT + LLM + TTS as one RealtimeModel), tools, errors and
+ * configuration. It loads no native add-on and no provider SDK: Stream's are in
+ * `stream-gemini-agents/stream`, Gemini's in `stream-gemini-agents/gemini`, the pipeline's
+ * providers in `/silero`, `/deepgram`, `/elevenlabs` and `/cartesia`, the HTTP worker in
  * `stream-gemini-agents/worker`, the wire-level fakes for tests in `stream-gemini-agents/testing`.
  */
 export { loadConfig, missingCredentials, requireGoogle, requireStream, type Config } from './config.js';
@@ -35,6 +37,9 @@ export type * from './llm/tool.js';
 export type * from './llm/realtime.js';
 export type * from './stt/stt.js';
 export type * from './tts/tts.js';
+export * from './vad/index.js';
+export { SentenceSplitter, DEFAULT_MIN_SENTENCE_LENGTH, type SentenceSplitterOptions } from './tts/sentences.js';
+export * from './pipeline/index.js';
 export { defineTool } from './llm/define-tool.js';
 export { ToolRegistry, DEFAULT_TOOL_TIMEOUT_MS, type ToolExecuteOptions, type ToolRegistryOptions } from './llm/tool-registry.js';
 export { untrustedJsonSchema, UNTRUSTED_SCHEMA_LIMITS, type UntrustedSchemaLimits } from './llm/untrusted-json-schema.js';
