@@ -105,6 +105,20 @@ describe('DeepgramSTT failures', () => {
     expect(fake.connections).toHaveLength(before);
   });
 
+  it('ends with a non-retryable error, without reconnecting, when the service closes for unusable audio (1008)', async () => {
+    const before = fake.connections.length;
+    const stream = deepgram().stream({ sampleRate: RATE });
+    const { events, done } = readEvents(stream);
+    stream.pushAudio(silencePcm(100, RATE));
+    const connection = await fake.waitFor(() => fake.connections[before]?.bytesReceived && fake.connections[before], { what: 'audio at the fake' });
+    connection.close(1008, 'DATA-0000: The payload cannot be decoded as audio.');
+    await done;
+    const [event] = ofType(events, 'error');
+    expect(event!.error).toMatchObject({ retryable: false, provider: 'deepgram' });
+    expect(event!.error.message).toContain('1008');
+    expect(fake.connections).toHaveLength(before + 1);
+  });
+
   it('retries a service that refuses connections with 503, then transcribes', async () => {
     fake.script.utterances = [{ text: FIRST, startMs: 100, endMs: 100 + durationMs(first) }];
     const refusedBefore = fake.refused.length;

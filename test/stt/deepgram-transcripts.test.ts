@@ -73,6 +73,24 @@ describe('DeepgramSTT', () => {
     expect(ofType(events, 'utterance.ended')[0]!.atMs).toBe(final!.words!.at(-1)!.endMs);
   });
 
+  it('ends the utterance on UtteranceEnd when endpointing is off', async () => {
+    const speechMs = durationMs(speech);
+    fake.script.utterances = [{ text: TEXT, startMs: 300, endMs: 300 + speechMs }];
+    const before = fake.connections.length;
+    const stream = deepgram({ endpointingMs: false }).stream({ sampleRate: RATE });
+    const { events } = readEvents(stream);
+    pushFrames(stream, silencePcm(300, RATE), speech, silencePcm(1500, RATE));
+
+    await waitUntil(() => ofType(events, 'utterance.ended').length > 0, 'the utterance to end');
+    const connection = fake.connections[before]!;
+    expect(connection.query.get('endpointing')).toBe('false');
+    const final = connection.sent.find((message) => message.type === 'Results' && message.is_final === true && message.speech_final === false);
+    expect(final).toBeDefined();
+    const [ended] = ofType(events, 'utterance.ended');
+    expect(ended!.atMs).toBe(ofType(events, 'transcript.final')[0]!.words!.at(-1)!.endMs);
+    expect(events.map((event) => event.type).indexOf('utterance.ended')).toBeGreaterThan(events.map((event) => event.type).indexOf('transcript.final'));
+  });
+
   it('opens the socket with the model, language and options as query parameters, and the key as a Token header', async () => {
     const before = fake.connections.length;
     const stream = deepgram({ model: 'nova-2', language: 'de', endpointingMs: 500, utteranceEndMs: 1500, smartFormat: false }).stream({ sampleRate: 24_000, language: 'fr' });

@@ -18,7 +18,7 @@ export interface DeepgramSTTOptions {
   interimResults?: boolean;
   /** Silence, in ms, after which the service ends a phrase (`speech_final`); `false` turns it off; default 300. */
   endpointingMs?: number | false;
-  /** Gap between words, in ms, after which the service sends `UtteranceEnd` (at least 1000); `false` turns it off; default 1000. */
+  /** Gap between words, in ms, after which the service sends `UtteranceEnd` (at least 1000; needs interim results); `false` turns it off; default 1000 (off without interim results). */
   utteranceEndMs?: number | false;
   /** Punctuation, capitals and numerals in the transcript; default true. */
   smartFormat?: boolean;
@@ -64,6 +64,8 @@ export function resolveDeepgramOptions(options: DeepgramSTTOptions): ResolvedDee
     apiKey: options.apiKey,
     language: options.language,
   };
+  // UtteranceEnd needs interim results: turning those off turns the default utterance end off too.
+  if (options.interimResults === false && options.utteranceEndMs === undefined) resolved.utteranceEndMs = false;
   for (const name of ['keepAliveMs', 'connectTimeoutMs', 'maxBufferedAudioMs'] as const) {
     if (!(resolved[name] > 0)) throw new ValidationError(name, `must be a positive number of milliseconds, got ${String(resolved[name])}.`);
   }
