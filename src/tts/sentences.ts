@@ -13,15 +13,23 @@
  * still become `3.5` and `example.` may become `example.com`. A full stop after a known
  * abbreviation (`Mr.`, `e.g.`, `approx.`) or a single letter (an initial: `J. Smith`) ends
  * nothing. A sentence shorter than `minLength` is held and joined to the next one, so that the
- * service is never asked to voice a lone "Okay." with no context.
+ * service is never asked to voice a lone "Okay." with no context; a text that runs past
+ * `maxLength` without ending is cut after a clause.
  */
 
 export interface SentenceSplitterOptions {
   /** Shortest sentence given out on its own, in characters; shorter ones join the next. Default 20. */
   minLength?: number;
+  /**
+   * Longest text held waiting for a sentence end, in characters: a run-on text longer than this
+   * is cut after its last comma, semicolon, colon or dash (else its last space), so speech does
+   * not wait for a sentence that never ends. Default 250.
+   */
+  maxLength?: number;
 }
 
 export const DEFAULT_MIN_SENTENCE_LENGTH = 20;
+export const DEFAULT_MAX_SENTENCE_LENGTH = 250;
 
 const TERMINATORS = new Set(['.', '!', '?', '…', '。', '！', '？']);
 /** What may follow the terminators and still belong to the sentence: `He said "stop."` */
@@ -47,6 +55,7 @@ const SINGLE_LETTER = /^\p{L}$/u;
 
 export class SentenceSplitter {
   readonly minLength: number;
+  readonly maxLength: number;
   /** Text pushed and not yet given out. */
   #buffer = '';
   /** Where the next look for a sentence end starts: everything before it was checked already. */
@@ -54,6 +63,7 @@ export class SentenceSplitter {
 
   constructor(options: SentenceSplitterOptions = {}) {
     this.minLength = options.minLength ?? DEFAULT_MIN_SENTENCE_LENGTH;
+    this.maxLength = Math.max(this.minLength, options.maxLength ?? DEFAULT_MAX_SENTENCE_LENGTH);
   }
 
   /** Appends a text delta; returns the sentences it completed, in order (often none). */
@@ -84,7 +94,7 @@ export class SentenceSplitter {
   #drain(final: boolean): string[] {
     const sentences: string[] = [];
     for (;;) {
-      const end = this.#nextEnd(final);
+      const end = this.#nextEnd(final) ?? (final ? undefined : this.#forcedEnd());
       if (end === undefined) return sentences;
       const sentence = this.#buffer.slice(0, end).trim();
       if (sentence.length >= this.minLength) {
@@ -114,6 +124,20 @@ export class SentenceSplitter {
       i = end - 1;
     }
     return undefined;
+  }
+
+  /** Where to cut a text grown past maxLength without a sentence end: after a clause, else a word. */
+  #forcedEnd(): number | undefined {
+    const text = this.#buffer;
+    if (text.trim().length < this.maxLength) return undefined;
+    let clause: number | undefined;
+    let word: number | undefined;
+    for (let i = this.minLength; i < text.length - 1; i++) {
+      if (!/\s/.test(text[i + 1] as string) || /\s/.test(text[i] as string)) continue;
+      word = i + 1;
+      if (/[,;:—–]/.test(text[i] as string)) clause = i + 1;
+    }
+    return clause ?? word;
   }
 
   /** Whether the word ending at `dot` (exclusive) is one a full stop does not end a sentence after. */

@@ -72,6 +72,18 @@ describe('SentenceSplitter', () => {
     expect(all('  ', 1, 20)).toEqual([]);
   });
 
+  it('cuts a run-on text past the maximum length after its last clause, else its last word', () => {
+    const clause = 'one two three four five, six seven eight nine ten eleven twelve';
+    const splitter = new SentenceSplitter({ minLength: 5, maxLength: 40 });
+    const out = [...splitter.push(clause), ...splitter.push(' thirteen')];
+    expect(out).toEqual(['one two three four five,', 'six seven eight nine ten eleven twelve']);
+    expect(splitter.flush()).toEqual(['thirteen']);
+    const words = new SentenceSplitter({ minLength: 5, maxLength: 30 });
+    // The last word may still be growing: everything before it goes.
+    expect(words.push('alpha beta gamma delta epsilon zeta eta')).toEqual(['alpha beta gamma delta epsilon zeta']);
+    expect(words.flush()).toEqual(['eta']);
+  });
+
   it('starts afresh after flush and after reset', () => {
     const splitter = new SentenceSplitter({ minLength: 1 });
     splitter.push('Dropped part');

@@ -27,6 +27,8 @@ export interface ElevenLabsTTSOptions {
   inactivityTimeoutMs?: number;
   /** Shortest sentence sent on its own, in characters; shorter ones join the next. Default 20. */
   minSentenceLength?: number;
+  /** Longest text held waiting for a sentence end, in characters; longer run-on text is cut after a clause. Default 250. */
+  maxSentenceLength?: number;
 }
 
 export const ELEVENLABS_DEFAULTS = {
@@ -35,6 +37,7 @@ export const ELEVENLABS_DEFAULTS = {
   modelId: 'eleven_flash_v2_5',
   inactivityTimeoutMs: 60_000,
   minSentenceLength: 20,
+  maxSentenceLength: 250,
 } as const;
 
 export type ResolvedElevenLabsOptions = Required<Omit<ElevenLabsTTSOptions, 'voiceSettings'>> & {
@@ -56,6 +59,7 @@ export function resolveElevenLabsOptions(options: ElevenLabsTTSOptions): Resolve
     voiceSettings: options.voiceSettings,
     inactivityTimeoutMs: options.inactivityTimeoutMs ?? ELEVENLABS_DEFAULTS.inactivityTimeoutMs,
     minSentenceLength: options.minSentenceLength ?? ELEVENLABS_DEFAULTS.minSentenceLength,
+    maxSentenceLength: options.maxSentenceLength ?? ELEVENLABS_DEFAULTS.maxSentenceLength,
   };
   if (!/^https?:\/\//.test(resolved.baseUrl)) {
     throw new ValidationError('baseUrl', `must be an http or https URL, got ${JSON.stringify(resolved.baseUrl)}`);
@@ -64,8 +68,10 @@ export function resolveElevenLabsOptions(options: ElevenLabsTTSOptions): Resolve
   if (!Number.isFinite(inactivityTimeoutMs) || inactivityTimeoutMs < 1_000 || inactivityTimeoutMs > 180_000) {
     throw new ValidationError('inactivityTimeoutMs', `must be between 1000 and 180000 (the service's limits), got ${inactivityTimeoutMs}`);
   }
-  if (!Number.isInteger(resolved.minSentenceLength) || resolved.minSentenceLength < 0) {
-    throw new ValidationError('minSentenceLength', `must be a whole number of characters, got ${resolved.minSentenceLength}`);
+  for (const name of ['minSentenceLength', 'maxSentenceLength'] as const) {
+    if (!Number.isInteger(resolved[name]) || resolved[name] < 0) {
+      throw new ValidationError(name, `must be a whole number of characters, got ${resolved[name]}`);
+    }
   }
   return resolved;
 }

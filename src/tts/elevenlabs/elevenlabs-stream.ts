@@ -80,7 +80,7 @@ export class ElevenLabsStream implements TtsStream {
   constructor(options: ResolvedElevenLabsOptions, settings: ElevenLabsStreamSettings) {
     this.#options = options;
     this.#settings = settings;
-    this.#splitter = new SentenceSplitter({ minLength: options.minSentenceLength });
+    this.#splitter = new SentenceSplitter({ minLength: options.minSentenceLength, maxLength: options.maxSentenceLength });
     this.#resampler = createResampler(settings.providerRate, settings.sampleRate);
     this.#ws = new WebSocket(settings.url, { headers: { 'xi-api-key': options.apiKey }, handshakeTimeout: HANDSHAKE_TIMEOUT_MS });
     this.#closed = new Promise((resolve) => this.#ws.once('close', () => resolve()));
