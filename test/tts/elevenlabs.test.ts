@@ -86,6 +86,13 @@ describe('ElevenLabsTTS over the stream-input WebSocket', () => {
     expect(connection.key).toBe(fake.apiKey);
   });
 
+  it('ends without audio when end() comes before any text', async () => {
+    const stream = tts.synthesize({ sampleRate: 16_000 });
+    stream.end();
+    expect(await collect(stream)).toEqual([]);
+    expect(fake.latest!.finalSent).toBe(true);
+  });
+
   it('uses the voice a session names over the configured one', async () => {
     const stream = tts.synthesize({ sampleRate: 16_000, voice: 'session-voice' });
     stream.pushText('One short sentence to say.');
