@@ -23,6 +23,7 @@
  * without a close frame. What arrived is in `requests` (every client message, in order).
  */
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { FakeCartesiaConnection, type FakeCartesiaBehaviour, type FakeCartesiaContext, type FakeCartesiaHost } from './connection.js';
@@ -32,6 +33,11 @@ export const CARTESIA_TTS_PATH = '/tts/websocket';
 export interface FakeCartesiaOptions extends Partial<FakeCartesiaBehaviour> {
   /** The key the fake accepts; default `test-key`. */
   apiKey?: string;
+  /**
+   * Serve `wss://` with this certificate instead of `ws://`: the SDK's own socket client always
+   * connects with `wss`, so a test of the SDK against the fake needs TLS (trusting `cert` as `ca`).
+   */
+  tls?: { key: string | Buffer; cert: string | Buffer };
 }
 
 /** A client message as the fake received it, with the index of its connection. */
@@ -42,7 +48,7 @@ export interface FakeCartesiaRequest {
 
 export class FakeCartesia implements FakeCartesiaHost {
   readonly apiKey: string;
-  /** `ws://127.0.0.1:<port>`: the `baseUrl` to give the client. */
+  /** `ws://127.0.0.1:<port>` (`wss://` with `tls`): the `baseUrl` to give the client. */
   readonly baseUrl: string;
   /** Change any time; read when the next piece is spoken. */
   readonly behaviour: FakeCartesiaBehaviour;
@@ -59,7 +65,7 @@ export class FakeCartesia implements FakeCartesiaHost {
     this.#server = server;
     this.#wss = wss;
     this.apiKey = options.apiKey ?? 'test-key';
-    this.baseUrl = `ws://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    this.baseUrl = `${options.tls ? 'wss' : 'ws'}://127.0.0.1:${(server.address() as AddressInfo).port}`;
     this.behaviour = {
       msPerCharacter: options.msPerCharacter ?? 60,
       chunkMs: options.chunkMs ?? 40,
@@ -69,7 +75,8 @@ export class FakeCartesia implements FakeCartesiaHost {
   }
 
   static async start(options: FakeCartesiaOptions = {}): Promise<FakeCartesia> {
-    const server = http.createServer((_request, response) => response.writeHead(404).end());
+    const notFound = (_request: http.IncomingMessage, response: http.ServerResponse) => response.writeHead(404).end();
+    const server = options.tls ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, notFound) : http.createServer(notFound);
     const wss = new WebSocketServer({ noServer: true });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const fake = new FakeCartesia(server, wss, options);

@@ -10,11 +10,16 @@
  * on our side would add a delay the service already manages and lose the prosody it keeps
  * across inputs of one context.
  *
- * Why `ws` and not the SDK's `client.tts.websocket()`: the SDK builds its URL from `baseURL` and
- * then forces the scheme to `wss` (resources/tts/internal-base.ts `buildURL`), so it cannot reach
- * a plain `ws://` server (a local proxy, the testing kit's fake), and its `send()` silently opens
- * a new socket when the old one dropped, losing the context, where a pipeline needs to hear that
- * the speech failed. So we speak the protocol the SDK speaks, with its types (`GenerationRequest`,
+ * Why `ws` and not the SDK's `client.tts.websocket()` (@cartesia/cartesia-js 4.2):
+ * - imported as an ES module, as this package is, it cannot open a socket on Node 20: its ESM
+ *   build looks for `ws` with `require`, which ES modules lack, then for a global WebSocket,
+ *   which Node 20 lacks, and throws "the ws peer dependency is required" with ws installed;
+ * - it builds its URL from `baseURL` and then forces the scheme to `wss`
+ *   (resources/tts/internal-base.ts `buildURL`), so it cannot reach a plain `ws://` server (a
+ *   local proxy, the testing kit's fake);
+ * - its `send()` silently opens a new socket when the old one dropped, losing the context, where
+ *   a pipeline needs to hear that the speech failed.
+ * So we speak the protocol the SDK speaks, with its types (`GenerationRequest`,
  * `WebsocketResponse`) and its handshake from Node: `Authorization: Bearer <key>` and
  * `Cartesia-Version` headers (a key in a header, not the URL, stays out of proxy logs).
  */
