@@ -5,7 +5,8 @@
  * interim `Results` while it is spoken (with `interim_results=true`), a final one with
  * `speech_final` once `endpointing` ms of audio followed its last word, `UtteranceEnd` once
  * `utterance_end_ms` did; empty finals over silence. `Finalize` finalises what was heard so
- * far (`from_finalize: true`); `CloseStream` finalises, sends `Metadata` and closes with 1000.
+ * far (`from_finalize: true`); `CloseStream` (or an empty binary frame, as the service reads it)
+ * finalises, sends `Metadata` and closes with 1000.
  */
 import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
@@ -132,6 +133,12 @@ export class FakeDeepgramConnection {
   #receive(data: Buffer, isBinary: boolean): void {
     if (!this.open) return;
     this.#armIdleTimer();
+    if (isBinary && data.length === 0) {
+      // The service reads an empty binary frame as the old way of asking to close the stream.
+      this.#closeStream();
+      this.#host.changed();
+      return;
+    }
     if (isBinary) {
       this.audio.push(Buffer.from(data));
       this.bytesReceived += data.length;
@@ -152,11 +159,16 @@ export class FakeDeepgramConnection {
       this.#finalise(true);
     } else if (type === 'CloseStream') {
       this.closeStreams++;
-      this.#finalise(false);
-      this.send(metadataMessage(this.requestId, this.audioMs, this.#model));
-      this.close(1000, '');
+      this.#closeStream();
     } else this.unknownMessages.push(text);
     this.#host.changed();
+  }
+
+  /** What is heard so far becomes final, then `Metadata`, then a normal close. */
+  #closeStream(): void {
+    this.#finalise(false);
+    this.send(metadataMessage(this.requestId, this.audioMs, this.#model));
+    this.close(1000, '');
   }
 
   /** Plays whatever the received audio has now reached. */

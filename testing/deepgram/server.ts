@@ -140,9 +140,11 @@ export class FakeDeepgram {
 
   #reject(socket: Duplex, status: number, path: string, body: { err_code: string; err_msg: string }): void {
     this.refused.push({ status, path });
-    const json = JSON.stringify({ ...body, request_id: randomUUID() });
+    const requestId = randomUUID();
+    const json = JSON.stringify({ ...body, request_id: requestId });
+    // The service's failed upgrades carry dg-request-id and dg-error, and the error again in the body.
     socket.end(
-      `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\ncontent-type: application/json\r\ndg-error: ${body.err_msg}\r\ncontent-length: ${Buffer.byteLength(json)}\r\nconnection: close\r\n\r\n${json}`,
+      `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\ncontent-type: application/json\r\ndg-request-id: ${requestId}\r\ndg-error: ${body.err_msg}\r\ncontent-length: ${Buffer.byteLength(json)}\r\nconnection: close\r\n\r\n${json}`,
     );
     this.changed();
   }
