@@ -47,6 +47,24 @@ const EnvSchema = z.object({
   GEMINI_LIVE_MODEL: optionalString,
   GEMINI_VOICE: optionalString,
 
+  AGENT_MODE: optionalString.pipe(z.enum(['realtime', 'pipeline']).optional()).transform((value) => value ?? 'realtime'),
+  DEEPGRAM_API_KEY: optionalString,
+  DEEPGRAM_BASE_URL: optionalUrl,
+  DEEPGRAM_MODEL: optionalString,
+  TTS_PROVIDER: optionalString.pipe(z.enum(['elevenlabs', 'cartesia']).optional()).transform((value) => value ?? 'elevenlabs'),
+  ELEVENLABS_API_KEY: optionalString,
+  ELEVENLABS_BASE_URL: optionalUrl,
+  ELEVENLABS_VOICE_ID: optionalString,
+  ELEVENLABS_MODEL: optionalString,
+  CARTESIA_API_KEY: optionalString,
+  CARTESIA_BASE_URL: optionalUrl,
+  CARTESIA_VOICE_ID: optionalString,
+  CARTESIA_MODEL: optionalString,
+  AGENT_LANGUAGE: optionalString,
+  MIN_ENDPOINTING_DELAY_MS: optionalInteger(0),
+  MAX_ENDPOINTING_DELAY_MS: optionalInteger(0),
+  FALSE_INTERRUPTION_TIMEOUT_MS: optionalInteger(0),
+
   AGENT_USER_ID: optionalString.transform((value) => value ?? 'gemini-agent'),
   AGENT_NAME: optionalString.transform((value) => value ?? 'Gemini Agent'),
   AGENT_IMAGE_URL: optionalUrl,
@@ -100,7 +118,24 @@ export interface Config {
     liveModel: string | undefined;
     voice: string | undefined;
   };
+  /**
+   * Pipeline mode's providers (STT, TTS) and its turn settings; undefined: each provider's or
+   * the pipeline's own default.
+   */
+  pipeline: {
+    deepgram: { apiKey: string | undefined; baseUrl: string | undefined; model: string | undefined };
+    ttsProvider: 'elevenlabs' | 'cartesia';
+    elevenlabs: { apiKey: string | undefined; baseUrl: string | undefined; voiceId: string | undefined; model: string | undefined };
+    cartesia: { apiKey: string | undefined; baseUrl: string | undefined; voiceId: string | undefined; model: string | undefined };
+    /** BCP-47 code the STT listens for and the TTS speaks. */
+    language: string | undefined;
+    minEndpointingDelayMs: number | undefined;
+    maxEndpointingDelayMs: number | undefined;
+    falseInterruptionTimeoutMs: number | undefined;
+  };
   agent: {
+    /** `realtime`: Gemini Live, speech to speech; `pipeline`: STT → Gemini text → TTS. */
+    mode: 'realtime' | 'pipeline';
     userId: string;
     name: string;
     imageUrl: string | undefined;
@@ -177,7 +212,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvironment()): Config {
       liveModel: e.GEMINI_LIVE_MODEL,
       voice: e.GEMINI_VOICE,
     },
+    pipeline: {
+      deepgram: { apiKey: e.DEEPGRAM_API_KEY, baseUrl: e.DEEPGRAM_BASE_URL, model: e.DEEPGRAM_MODEL },
+      ttsProvider: e.TTS_PROVIDER,
+      elevenlabs: { apiKey: e.ELEVENLABS_API_KEY, baseUrl: e.ELEVENLABS_BASE_URL, voiceId: e.ELEVENLABS_VOICE_ID, model: e.ELEVENLABS_MODEL },
+      cartesia: { apiKey: e.CARTESIA_API_KEY, baseUrl: e.CARTESIA_BASE_URL, voiceId: e.CARTESIA_VOICE_ID, model: e.CARTESIA_MODEL },
+      language: e.AGENT_LANGUAGE,
+      minEndpointingDelayMs: e.MIN_ENDPOINTING_DELAY_MS,
+      maxEndpointingDelayMs: e.MAX_ENDPOINTING_DELAY_MS,
+      falseInterruptionTimeoutMs: e.FALSE_INTERRUPTION_TIMEOUT_MS,
+    },
     agent: {
+      mode: e.AGENT_MODE,
       userId: e.AGENT_USER_ID,
       name: e.AGENT_NAME,
       imageUrl: e.AGENT_IMAGE_URL,
@@ -216,6 +262,9 @@ const CREDENTIAL_HELP: Record<string, string> = {
   STREAM_API_KEY: 'free at https://getstream.io/try-for-free/ (Dashboard → your app → API key)',
   STREAM_API_SECRET: 'free at https://getstream.io/try-for-free/ (Dashboard → your app → secret)',
   GOOGLE_API_KEY: 'free at https://aistudio.google.com/apikey (GEMINI_API_KEY works too)',
+  DEEPGRAM_API_KEY: 'free credit at https://console.deepgram.com/signup (API Keys)',
+  ELEVENLABS_API_KEY: 'free tier at https://elevenlabs.io/app/settings/api-keys',
+  CARTESIA_API_KEY: 'free tier at https://play.cartesia.ai/keys',
 };
 
 /** Stream credentials, or a ConfigError naming the missing variables and where to get them. */

@@ -63,6 +63,7 @@ export async function devCommand(invocation: Invocation): Promise<ExitCode> {
         // The demo link once: a person already in the call stays there while agents come and go.
         ...(invocation.demo && first ? [] : ['--no-demo']),
         ...(invocation.logLevel ? ['--log-level', invocation.logLevel] : []),
+        ...(invocation.pipeline ? ['--pipeline'] : []),
       ];
       const agent = spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], detached: true });
       child = agent;

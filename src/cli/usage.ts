@@ -20,6 +20,8 @@ export interface Invocation {
   callId: string | undefined;
   callType: string;
   demo: boolean;
+  /** `--pipeline`: pipeline mode (AGENT_MODE=pipeline) for the default model. */
+  pipeline: boolean;
   logLevel: LogLevel | undefined;
 }
 
@@ -41,7 +43,7 @@ const COMMANDS: Record<CommandName, CommandSpec> = {
       '--call-id) and prints a link to talk to it. Ctrl-C leaves the call.',
     ],
     fileRequired: true,
-    flags: ['call-id', 'call-type', 'no-demo', 'log-level', 'help'],
+    flags: ['call-id', 'call-type', 'no-demo', 'pipeline', 'log-level', 'help'],
   },
   dev: {
     usage: 'dev <file>',
@@ -50,7 +52,7 @@ const COMMANDS: Record<CommandName, CommandSpec> = {
       'agent replaces the old one in the same call.',
     ],
     fileRequired: true,
-    flags: ['call-id', 'call-type', 'no-demo', 'log-level', 'help'],
+    flags: ['call-id', 'call-type', 'no-demo', 'pipeline', 'log-level', 'help'],
   },
   serve: {
     usage: 'serve [file]',
@@ -60,7 +62,7 @@ const COMMANDS: Record<CommandName, CommandSpec> = {
       'completions only. SIGTERM or Ctrl-C drains it.',
     ],
     fileRequired: false,
-    flags: ['log-level', 'help'],
+    flags: ['pipeline', 'log-level', 'help'],
   },
 };
 
@@ -68,6 +70,7 @@ const FLAGS: Record<string, { type: 'string' | 'boolean'; short?: string; flag: 
   'call-id': { type: 'string', flag: '--call-id <id>', describe: 'the call to join, created if needed (default: a new one)' },
   'call-type': { type: 'string', flag: '--call-type <type>', describe: 'its type (default: default)' },
   'no-demo': { type: 'boolean', flag: '--no-demo', describe: 'print no demo link and open no browser' },
+  pipeline: { type: 'boolean', flag: '--pipeline', describe: 'STT → Gemini text → TTS instead of Gemini Live (AGENT_MODE=pipeline)' },
   'log-level': { type: 'string', flag: '--log-level <level>', describe: `${LOG_LEVELS.join(', ')}; default: LOG_LEVEL, else info` },
   help: { type: 'boolean', short: 'h', flag: '-h, --help', describe: 'this help' },
 };
@@ -135,7 +138,7 @@ export function parseCommandLine(argv: string[]): ParsedCommandLine {
   if (callId !== undefined && !isCallId(callId)) throw new UsageError(`--call-id: ${invalidCallId(callId)}.`);
   const callType = (values['call-type'] as string | undefined) ?? 'default';
   if (!isCallType(callType)) throw new UsageError(`--call-type: ${invalidCallType(callType)}.`);
-  return { command, file, fileArgument, callId, callType, demo: values['no-demo'] !== true, logLevel: logLevel as LogLevel | undefined };
+  return { command, file, fileArgument, callId, callType, demo: values['no-demo'] !== true, pipeline: values.pipeline === true, logLevel: logLevel as LogLevel | undefined };
 }
 
 /** parseArgs' message without its advice about `--`, which is beside the point here. */

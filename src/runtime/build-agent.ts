@@ -1,7 +1,7 @@
 /**
  * Builds the agent an agent definition describes, for one call: what the definition leaves out
- * comes from the configuration, and the default model and edge (Gemini Live, Stream Video) are
- * resolved here, where agents are built for the CLI and the worker, so the root entry that
+ * comes from the configuration, and the default model (Gemini Live, or pipeline mode by
+ * AGENT_MODE: see default-model.ts) and edge (Stream Video) are resolved here, where agents are built for the CLI and the worker, so the root entry that
  * `defineAgent` lives in never loads a provider.
  *
  *   const built = await buildAgent(definition, { config, call });   // signal and logger optional
@@ -15,9 +15,9 @@ import { toError } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
 import type { Edge } from '../edge/edge.js';
 import { StreamEdge } from '../edge/stream/stream-edge.js';
-import { GeminiRealtime } from '../llm/gemini/realtime.js';
 import type { RealtimeModel } from '../llm/realtime.js';
-import { geminiRealtimeOptions, streamEdgeOptions } from '../presets.js';
+import { streamEdgeOptions } from '../presets.js';
+import { defaultModel, missingModelCredentials } from './default-model.js';
 
 export interface BuiltAgent {
   agent: Agent;
@@ -40,7 +40,7 @@ export async function buildAgent(definition: AgentDefinition, buildContext: Buil
   const edge = definition.edge ? await definition.edge(context) : new StreamEdge(streamEdgeOptions(config));
   let llm: RealtimeModel;
   try {
-    llm = definition.model ? await definition.model(context) : new GeminiRealtime(geminiRealtimeOptions(config, { video }));
+    llm = definition.model ? await definition.model(context) : await defaultModel(config, { video });
   } catch (error) {
     await edge.close().catch(() => {});
     throw error;
@@ -77,6 +77,6 @@ export function missingDefaultCredentials(definition: AgentDefinition, config: C
   return [
     !definition.edge && !config.stream.apiKey ? 'STREAM_API_KEY' : undefined,
     !definition.edge && !config.stream.apiSecret ? 'STREAM_API_SECRET' : undefined,
-    !definition.model && !config.google.apiKey ? 'GOOGLE_API_KEY' : undefined,
+    ...(definition.model ? [] : missingModelCredentials(config)),
   ].filter((name): name is string => name !== undefined);
 }

@@ -80,7 +80,7 @@ describe('stream-agents: the command line and its exit codes', () => {
     }
   }, 4 * START_MS);
 
-  it('exits 2 naming every missing credential, for run, dev and serve alike', async () => {
+  it('exits 2 naming every missing credential, for run, dev and serve alike, and in pipeline mode', async () => {
     const run = await finished(spawnCli(['run', 'agent.ts'], { cwd: project.dir }));
     expect(run.code, run.output).toBe(2);
     for (const name of ['STREAM_API_KEY', 'STREAM_API_SECRET', 'GOOGLE_API_KEY']) expect(run.output).toContain(name);
@@ -93,7 +93,15 @@ describe('stream-agents: the command line and its exit codes', () => {
     const serve = await finished(spawnCli(['serve'], { cwd: project.dir }));
     expect(serve.code, serve.output).toBe(2);
     expect(serve.output).toContain('GOOGLE_API_KEY');
-  }, 3 * START_MS);
+
+    // Pipeline mode needs the speech providers' keys instead (the chosen TTS's only).
+    const pipeline = await finished(spawnCli(['run', 'agent.ts', '--pipeline'], { cwd: project.dir, env: { STREAM_API_KEY: 'k', STREAM_API_SECRET: 's', GOOGLE_API_KEY: 'g' } }));
+    expect(pipeline.code, pipeline.output).toBe(2);
+    expect(pipeline.output).toMatch(/Missing DEEPGRAM_API_KEY, ELEVENLABS_API_KEY\./);
+    const cartesia = await finished(spawnCli(['run', 'agent.ts'], { cwd: project.dir, env: { AGENT_MODE: 'pipeline', TTS_PROVIDER: 'cartesia', STREAM_API_KEY: 'k', STREAM_API_SECRET: 's', GOOGLE_API_KEY: 'g', DEEPGRAM_API_KEY: 'd' } }));
+    expect(cartesia.code, cartesia.output).toBe(2);
+    expect(cartesia.output).toMatch(/Missing CARTESIA_API_KEY\./);
+  }, 5 * START_MS);
 
   it('exits 2 for an invalid LOG_LEVEL in .env, naming it', async () => {
     const other = await createAgentProject({ 'agent.ts': agentFile('x'), '.env': 'LOG_LEVEL=loud\n' });
