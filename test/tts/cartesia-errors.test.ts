@@ -69,6 +69,7 @@ describe('Cartesia failures', () => {
     fake = undefined;
     tts = new CartesiaTTS({ apiKey: 'test-key', baseUrl });
     const stream = tts.synthesize({ sampleRate: 16000 });
+    stream.pushText('Hello. ');
     stream.end();
     const { error } = await drain(stream);
     expect(error).toMatchObject({ provider: 'cartesia', retryable: true });

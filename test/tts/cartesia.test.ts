@@ -125,4 +125,13 @@ describe('CartesiaTTS against the fake Cartesia WebSocket', () => {
     }
     expect(words.at(-1)!.endMs).toBeCloseTo(audioMs, 6);
   });
+
+  it('a session given no text ends at once with no audio and sends the service nothing', async () => {
+    tts = new CartesiaTTS({ apiKey: fake.apiKey, baseUrl: fake.baseUrl });
+    const before = fake.requests.length;
+    const stream = tts.synthesize({ sampleRate: 16000 });
+    stream.end();
+    expect(await collect(stream)).toEqual([]);
+    expect(fake.requests.length).toBe(before);
+  });
 });

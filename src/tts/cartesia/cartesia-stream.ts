@@ -61,6 +61,7 @@ export class CartesiaTtsStream implements TtsStream {
   #outcomes: Outcome[] = [];
   #wake: (() => void) | undefined;
   #ended = false;
+  #textSent = false;
   /** Set once `done`, an error or `close()` has decided how the stream ends. */
   #finished = false;
   #iterated = false;
@@ -97,13 +98,21 @@ export class CartesiaTtsStream implements TtsStream {
     if (typeof text !== 'string') throw new ValidationError('text', 'pushText takes a string');
     if (this.#ended) throw new ValidationError('text', 'pushText after end(): the speech is already complete; open a new stream');
     if (this.#finished || text === '') return;
+    this.#textSent = true;
     this.#send({ ...this.#base, transcript: text, continue: true });
   }
 
   end(): void {
     if (this.#ended) return;
     this.#ended = true;
-    if (!this.#finished) this.#send({ ...this.#base, transcript: '', continue: false });
+    if (this.#finished) return;
+    // Nothing to say: a context whose only input is the empty final one is not asked of the service.
+    if (!this.#textSent) {
+      this.#finish({ kind: 'done' });
+      this.#socket.terminate();
+      return;
+    }
+    this.#send({ ...this.#base, transcript: '', continue: false });
   }
 
   async close(): Promise<void> {
