@@ -8,7 +8,16 @@
  * `stream-gemini-agents/worker`, the wire-level fakes for tests in `stream-gemini-agents/testing`.
  */
 export { loadConfig, missingCredentials, requireGoogle, requireStream, type Config } from './config.js';
-export { geminiLLMOptions, geminiRealtimeOptions, streamEdgeOptions } from './presets.js';
+export {
+  cartesiaOptions,
+  deepgramOptions,
+  elevenLabsOptions,
+  geminiLLMOptions,
+  geminiRealtimeOptions,
+  missingPipelineCredentials,
+  pipelineTurnOptions,
+  streamEdgeOptions,
+} from './presets.js';
 export { AgentsError, ConfigError, EdgeError, ProviderError, ValidationError } from './core/errors.js';
 export { EventBus, type ErrorEvents, type Listener } from './core/event-bus.js';
 export {

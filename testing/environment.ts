@@ -21,10 +21,16 @@ export interface FakeServices {
   video?: FakeStreamEndpoints;
   /** A FakeGeminiLive, or a FakeGemini as `{ apiKey, baseUrl: await fake.start() }`: both use GOOGLE_GEMINI_BASE_URL. */
   google?: { apiKey: string; baseUrl: string };
+  /** A FakeDeepgram (pipeline mode's STT). */
+  deepgram?: { apiKey: string; baseUrl: string };
+  /** A FakeElevenLabs (pipeline mode's default TTS). */
+  elevenlabs?: { apiKey: string; baseUrl: string };
+  /** A FakeCartesia (the other TTS: TTS_PROVIDER=cartesia is set with it). */
+  cartesia?: { apiKey: string; baseUrl: string };
 }
 
 export function fakeServicesEnv(services: FakeServices): Record<string, string> {
-  const { video, google } = services;
+  const { video, google, deepgram, elevenlabs, cartesia } = services;
   return {
     ...(video && {
       STREAM_API_KEY: video.apiKey,
@@ -34,5 +40,8 @@ export function fakeServicesEnv(services: FakeServices): Record<string, string> 
       STREAM_LOCATION_HINT_URL: video.locationHintUrl,
     }),
     ...(google && { GOOGLE_API_KEY: google.apiKey, GOOGLE_GEMINI_BASE_URL: google.baseUrl }),
+    ...(deepgram && { DEEPGRAM_API_KEY: deepgram.apiKey, DEEPGRAM_BASE_URL: deepgram.baseUrl }),
+    ...(elevenlabs && { ELEVENLABS_API_KEY: elevenlabs.apiKey, ELEVENLABS_BASE_URL: elevenlabs.baseUrl }),
+    ...(cartesia && { CARTESIA_API_KEY: cartesia.apiKey, CARTESIA_BASE_URL: cartesia.baseUrl, TTS_PROVIDER: 'cartesia' }),
   };
 }
