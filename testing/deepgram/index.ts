@@ -1,4 +1,3 @@
 export { FakeDeepgram, LISTEN_PATH } from './server.js';
 export { FakeDeepgramConnection, type FakeDeepgramHost } from './connection.js';
 export { defaultDeepgramScript, type FakeDeepgramScript, type FakeUtterance } from './script.js';
-export { spreadWords, type FakeWord } from './messages.js';
