@@ -63,9 +63,9 @@ describe('CartesiaTTS against the fake Cartesia WebSocket', () => {
     expect(connection.headers.authorization).toBe(`Bearer ${fake.apiKey}`);
   });
 
-  it('uses the voice and language a session names over the configured ones', async () => {
+  it('uses the voice and language a session names over the configured ones, the language as its primary subtag', async () => {
     tts = new CartesiaTTS({ apiKey: fake.apiKey, baseUrl: fake.baseUrl, voiceId: 'configured', language: 'en' });
-    const stream = tts.synthesize({ sampleRate: 16000, voice: 'session-voice', language: 'fr' });
+    const stream = tts.synthesize({ sampleRate: 16000, voice: 'session-voice', language: 'fr-FR' });
     stream.pushText('Bonjour. ');
     stream.end();
     await collect(stream);

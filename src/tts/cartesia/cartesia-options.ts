@@ -80,3 +80,13 @@ function ttsWebSocketUrl(baseUrl: string): string {
   url.pathname = `${url.pathname.replace(/\/+$/, '')}/tts/websocket`;
   return url.toString();
 }
+
+/**
+ * Cartesia's `language` for a BCP-47 code: its primary subtag, lowercased (`en-US` → `en`).
+ * The API takes ISO 639-1 codes in `language`; regional variants go in `locale`, which only
+ * newer API versions know, so a region is left out rather than risk a refused request.
+ */
+export function cartesiaLanguage(bcp47: string | undefined): string | undefined {
+  const primary = bcp47?.trim().split(/[-_]/, 1)[0]?.toLowerCase();
+  return primary ? primary : undefined;
+}

@@ -32,7 +32,7 @@ import { ProviderError, ValidationError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { TtsChunk, TtsStream, TtsStreamOptions } from '../tts.js';
 import { connectionLost, handshakeRefused, serviceError } from './cartesia-errors.js';
-import type { ResolvedCartesiaOptions } from './cartesia-options.js';
+import { cartesiaLanguage, type ResolvedCartesiaOptions } from './cartesia-options.js';
 import { serviceSampleRateFor } from './sample-rates.js';
 import { PcmS16leDecoder } from './pcm-decoder.js';
 import { WordTimings } from './word-timings.js';
@@ -75,7 +75,7 @@ export class CartesiaTtsStream implements TtsStream {
     this.#log = log;
     this.#onFinished = onFinished;
     this.#signal = stream.signal;
-    const language = stream.language ?? options.language;
+    const language = cartesiaLanguage(stream.language ?? options.language);
     this.#base = {
       model_id: options.modelId,
       voice: { mode: 'id', id: stream.voice ?? options.voiceId },
