@@ -113,7 +113,8 @@ describe('DeepgramSTT', () => {
     expect(connection.bytesReceived).toBe(silencePcm(100, 24_000).byteLength);
     await stream.close();
 
-    const defaults = deepgram({ language: 'en-GB' }).stream({ sampleRate: RATE });
+    // An http:// base URL (as a configuration may hold) reaches the same socket.
+    const defaults = deepgram({ language: 'en-GB', baseUrl: fake.baseUrl.replace('ws:', 'http:') }).stream({ sampleRate: RATE });
     defaults.pushAudio(silencePcm(20, RATE));
     const second = await socketWithAudio(before + 1);
     expect(second.query.get('model')).toBe('nova-3');

@@ -8,7 +8,7 @@ import { ValidationError } from '../../core/errors.js';
 export interface DeepgramSTTOptions {
   /** A Deepgram API key (sent as `Authorization: Token <key>`; never logged). */
   apiKey: string;
-  /** The live API's base URL; default `wss://api.deepgram.com` (a local server in tests). */
+  /** The live API's base URL, `wss://` or `https://` (the same); default `wss://api.deepgram.com` (a local server in tests). */
   baseUrl?: string;
   /** Default `nova-3`. */
   model?: string;
