@@ -17,6 +17,8 @@ import type { FakeDeepgramScript, FakeUtterance } from './script.js';
 export interface FakeDeepgramHost {
   /** Something was recorded: wakes `waitFor`. */
   changed(): void;
+  /** A message has just gone out on a socket (benchmarks time results by it). */
+  sentMessage(message: Record<string, unknown>, connection: FakeDeepgramConnection): void;
 }
 
 /** The service's default when `endpointing` is not given, in ms. */
@@ -106,6 +108,18 @@ export class FakeDeepgramConnection {
     return this.bytesReceived / this.#bytesPerMs;
   }
 
+  /**
+   * Adds an utterance to this socket's script while it runs, placed on its audio clock (for a
+   * test that plays speech at a moment it picks: `startMs` just ahead of `audioMs`). Utterances
+   * are heard in the order of their start.
+   */
+  hear(utterance: FakeUtterance): void {
+    const pending = this.#script.utterances.slice(this.#next);
+    pending.push(utterance);
+    pending.sort((a, b) => a.startMs - b.startMs);
+    this.#script.utterances.splice(this.#next, Infinity, ...pending);
+  }
+
   /** Ends the socket without a close frame, as a network failure does (the client sees 1006). */
   drop(): void {
     if (!this.open) return;
@@ -122,12 +136,21 @@ export class FakeDeepgramConnection {
     this.#ws.close(code, reason);
   }
 
-  /** Sends any message, as is. */
+  /** Sends any message, as is, after the script's `latencyMs`. */
   send(message: Record<string, unknown>): void {
-    if (!this.open) return;
-    this.sent.push(message);
-    this.#ws.send(JSON.stringify(message));
-    this.#host.changed();
+    this.#later(() => {
+      if (!this.open) return;
+      this.sent.push(message);
+      this.#ws.send(JSON.stringify(message));
+      this.#host.sentMessage(message, this);
+      this.#host.changed();
+    });
+  }
+
+  /** Runs `action` after the script's `latencyMs`; equal delays keep the order of what was sent. */
+  #later(action: () => void): void {
+    if (this.#script.latencyMs <= 0) return action();
+    setTimeout(action, this.#script.latencyMs).unref();
   }
 
   #receive(data: Buffer, isBinary: boolean): void {
@@ -168,7 +191,7 @@ export class FakeDeepgramConnection {
   #closeStream(): void {
     this.#finalise(false);
     this.send(metadataMessage(this.requestId, this.audioMs, this.#model));
-    this.close(1000, '');
+    this.#later(() => this.close(1000, ''));
   }
 
   /** Plays whatever the received audio has now reached. */
