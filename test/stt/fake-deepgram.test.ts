@@ -25,6 +25,28 @@ describe('FakeDeepgram', () => {
     expect(connection.sent.map((message) => message.type)).toEqual(['Metadata']);
   });
 
+  it('with latencyMs, sends each message later but in order, the close last, and reports each through onMessage', async () => {
+    fake.script = { ...fake.script, latencyMs: 30, utterances: [{ text: 'One two three.', startMs: 0, endMs: 300 }] };
+    const reported: unknown[] = [];
+    fake.onMessage = (message) => reported.push(message.type);
+    try {
+      const ws = new WebSocket(listenUrl(), ['token', 'browser-key']);
+      const received: unknown[] = [];
+      ws.on('message', (data) => received.push((JSON.parse(String(data)) as { type: string }).type));
+      await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+      ws.send(new Int16Array(16 * 400)); // 400 ms at 16 kHz: past the utterance's end
+      ws.send(JSON.stringify({ type: 'CloseStream' }));
+      const code = await new Promise<number>((resolve) => ws.once('close', resolve));
+      expect(code).toBe(1000);
+      expect(received.at(-1)).toBe('Metadata');
+      expect(received.filter((type) => type === 'Results').length).toBeGreaterThan(0);
+      expect(reported).toEqual(received);
+    } finally {
+      fake.onMessage = undefined;
+      fake.script = { ...fake.script, latencyMs: 0, utterances: [] };
+    }
+  });
+
   it('refuses a wrong key with HTTP 401, dg-error and dg-request-id headers and a JSON body', async () => {
     const ws = new WebSocket(listenUrl(), { headers: { Authorization: 'Token wrong' } });
     ws.on('error', () => {}); // ending the refused handshake below reports one

@@ -25,8 +25,10 @@ export interface FakeDeepgramScript {
   silenceFinalEveryMs: number;
   /** Close a socket that received neither audio nor a message for this long, with 1011 (the service's NET-0001); default 10000. */
   idleTimeoutMs: number;
+  /** Each message goes out this long after the audio that caused it arrived (the service's processing time); default 0. */
+  latencyMs: number;
 }
 
 export function defaultDeepgramScript(): FakeDeepgramScript {
-  return { utterances: [], interimEveryMs: 250, silenceFinalEveryMs: 1000, idleTimeoutMs: 10_000 };
+  return { utterances: [], interimEveryMs: 250, silenceFinalEveryMs: 1000, idleTimeoutMs: 10_000, latencyMs: 0 };
 }

@@ -36,6 +36,8 @@ export class FakeDeepgram {
   /** Copied by each socket as it opens; change it any time for the sockets that follow. */
   script: FakeDeepgramScript = defaultDeepgramScript();
   readonly connections: FakeDeepgramConnection[] = [];
+  /** Called as each message goes out, with its socket (benchmarks take `performance.now()` here). */
+  onMessage: ((message: Record<string, unknown>, connection: FakeDeepgramConnection) => void) | undefined;
   /** Upgrade requests refused, with their status. */
   readonly refused: { status: number; path: string }[] = [];
 
@@ -114,6 +116,10 @@ export class FakeDeepgram {
 
   changed(): void {
     for (const check of [...this.#waiters]) check();
+  }
+
+  sentMessage(message: Record<string, unknown>, connection: FakeDeepgramConnection): void {
+    this.onMessage?.(message, connection);
   }
 
   #upgrade(request: http.IncomingMessage, socket: Duplex, head: Buffer): void {
