@@ -16,6 +16,11 @@
  * and a JSON body, like the real one; `refuseNext(count, status)` refuses the next upgrades with
  * any status (503: the service unavailable). Paths other than /v1/listen get 404; a socket
  * with an `encoding` other than `linear16`, or none, gets 400 (the fake decodes nothing else).
+ * Per socket (`fake.connections`, `fake.latest`): `drop()` (no close frame: the client sees
+ * 1006), `close(code, reason)`, `send(message)`, and what it recorded: `query`, `key`,
+ * `authScheme`, `audio` / `bytesReceived` / `audioMs`, `keepAlives`, `finalizes`,
+ * `closeStreams`, `sent`, `closedBy`, `closeCode`. `script.latencyMs` delays every answer;
+ * `onMessage` sees each message as it goes out.
  */
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
