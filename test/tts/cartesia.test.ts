@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CARTESIA_DEFAULTS, CartesiaTTS } from '../../src/tts/cartesia/index.js';
 import type { TtsChunk, TtsStream, TtsWordTiming } from '../../src/tts/tts.js';
 import { FakeCartesia } from '../../testing/cartesia/index.js';
+import { letTimePass, waitUntil } from '../support/wait.js';
 
 let fake: FakeCartesia;
 let tts: CartesiaTTS;
@@ -133,5 +134,94 @@ describe('CartesiaTTS against the fake Cartesia WebSocket', () => {
     stream.end();
     expect(await collect(stream)).toEqual([]);
     expect(fake.requests.length).toBe(before);
+  });
+});
+
+describe('CartesiaTTS across a pause in the text', () => {
+  it('continues in a new context when the current one went quiet long enough to expire, keeping the audio and the word timings in order', async () => {
+    tts = new CartesiaTTS({ apiKey: fake.apiKey, baseUrl: fake.baseUrl });
+    const first = 'Let me check that. ';
+    const second = 'It is sunny today.';
+    const stream = tts.synthesize({ sampleRate: 16000 });
+    const chunks: TtsChunk[] = [];
+    const consumed = (async () => {
+      for await (const chunk of stream) chunks.push(chunk);
+    })();
+    stream.pushText(first);
+    const firstSamples = (first.length * 60 * 16000) / 1000;
+    await waitUntil(() => chunks.reduce((sum, c) => sum + c.samples.length, 0) === firstSamples, 'the first sentence spoken');
+    // A tool call, say: longer than the service keeps a quiet context.
+    await letTimePass(fake.behaviour.contextExpiryMs + 200);
+    stream.pushText(second);
+    stream.end();
+    await consumed;
+
+    const contexts = [contextOf(first), contextOf(second)];
+    expect(contexts[0]).not.toBe(contexts[1]);
+    // The quiet context got its final input, which the service refused: it had expired.
+    const toFirst = fake.requests.filter((r) => r.message['context_id'] === contexts[0]).map((r) => [r.message['transcript'], r.message['continue']]);
+    expect(toFirst).toEqual([[first, true], ['', false]]);
+    expect(fake.transcriptsOf(contexts[0]!)).toEqual([first]);
+    expect(fake.transcriptsOf(contexts[1]!)).toEqual([second, '']);
+    const total = chunks.reduce((sum, c) => sum + c.samples.length, 0);
+    expect(total).toBe(((first.length + second.length) * 60 * 16000) / 1000);
+    const words = chunks.flatMap((chunk) => chunk.words ?? []);
+    expect(words.map((w) => w.text)).toEqual([...first.trim().split(' '), ...second.split(' ')]);
+    // The second context's timings count from where its audio starts in the session.
+    expect(words[4]!.startMs).toBe(first.length * 60);
+    expect(words.at(-1)!.endMs).toBeCloseTo((total * 1000) / 16000, 6);
+  });
+
+  it('a context that went quiet holding an unfinished word says it before the new context speaks', async () => {
+    tts = new CartesiaTTS({ apiKey: fake.apiKey, baseUrl: fake.baseUrl });
+    const first = 'Let me check the';
+    const second = ' weather. It is sunny.';
+    const stream = tts.synthesize({ sampleRate: 16000 });
+    const chunks: TtsChunk[] = [];
+    const consumed = (async () => {
+      for await (const chunk of stream) chunks.push(chunk);
+    })();
+    stream.pushText(first);
+    // The service speaks up to the last whole word and holds "the".
+    const spokenSamples = ('Let me check '.length * 60 * 16000) / 1000;
+    await waitUntil(() => chunks.reduce((sum, c) => sum + c.samples.length, 0) === spokenSamples, 'the words before the held one');
+    await letTimePass(fake.behaviour.contextExpiryMs + 200);
+    stream.pushText(second);
+    stream.end();
+    await consumed;
+
+    expect(contextOf(first)).not.toBe(contextOf(second));
+    expect(fake.transcriptsOf(contextOf(first))).toEqual([first, '']);
+    const words = chunks.flatMap((chunk) => chunk.words ?? []);
+    expect(words.map((w) => w.text)).toEqual(['Let', 'me', 'check', 'the', 'weather.', 'It', 'is', 'sunny.']);
+    for (let i = 1; i < words.length; i++) expect(words[i]!.startMs - words[i - 1]!.endMs).toBeCloseTo(60, 6);
+    const total = chunks.reduce((sum, c) => sum + c.samples.length, 0);
+    expect(total).toBe(((first.length + second.length) * 60 * 16000) / 1000);
+  });
+
+  it('a quiet context that never answers its final input ends by itself, and the new context speaks', async () => {
+    fake.behaviour.expiredInput = 'ignore';
+    try {
+      tts = new CartesiaTTS({ apiKey: fake.apiKey, baseUrl: fake.baseUrl });
+      const first = 'One moment. ';
+      const second = 'Here it is.';
+      const stream = tts.synthesize({ sampleRate: 24000 });
+      const chunks: TtsChunk[] = [];
+      const consumed = (async () => {
+        for await (const chunk of stream) chunks.push(chunk);
+      })();
+      stream.pushText(first);
+      const firstSamples = (first.length * 60 * 24000) / 1000;
+      await waitUntil(() => chunks.reduce((sum, c) => sum + c.samples.length, 0) === firstSamples, 'the first sentence spoken');
+      await letTimePass(fake.behaviour.contextExpiryMs + 200);
+      stream.pushText(second);
+      stream.end();
+      await consumed;
+      const total = chunks.reduce((sum, c) => sum + c.samples.length, 0);
+      expect(total).toBe(((first.length + second.length) * 60 * 24000) / 1000);
+      expect(chunks.flatMap((chunk) => chunk.words ?? []).map((w) => w.text)).toEqual(['One', 'moment.', 'Here', 'it', 'is.']);
+    } finally {
+      fake.behaviour.expiredInput = 'error';
+    }
   });
 });

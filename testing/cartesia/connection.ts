@@ -4,8 +4,9 @@
  * (`chunk`, `timestamps`, `flush_done`, `done`, `error`; see the SDK's `WebsocketResponse`).
  *
  * Text is buffered as the service's managed buffering does: a piece is spoken up to its last
- * whitespace, the rest waits for more text, a flush, or the final input (`continue: false`).
- * So a word split across two inputs is spoken, and timed, as one word.
+ * whitespace (all of it when it ends a sentence), the rest waits for more text, a flush, or the
+ * final input (`continue: false`). So a word split across two inputs is spoken, and timed, as
+ * one word.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { GenerationRequest, WebsocketResponse } from '@cartesia/cartesia-js/resources/tts';
@@ -21,6 +22,14 @@ export interface FakeCartesiaBehaviour {
   firstByteDelayMs: number;
   /** Pause between chunks, in ms; 0 sends them as fast as the socket takes them. */
   chunkIntervalMs: number;
+  /**
+   * A context with nothing left to say expires this long after its last chunk went out, and an
+   * input after that is answered with an error (the service documents 1 s and "not supported").
+   * 0: never.
+   */
+  contextExpiryMs: number;
+  /** What an input to an expired context gets: an `error` event, or no answer at all. */
+  expiredInput: 'error' | 'ignore';
 }
 
 /** What the fake knows of one context. */
@@ -39,6 +48,10 @@ export interface FakeCartesiaContext {
   done: boolean;
   /** Text received but not yet spoken (after the last whitespace). */
   pendingText: string;
+  /** Pieces queued or being spoken. */
+  speaking: number;
+  /** `performance.now()` when the last chunk was sent. */
+  lastChunkAt: number | undefined;
   piecesSpoken: number;
   /** Serialises the speaking of this context's pieces. */
   queue: Promise<void>;
@@ -125,12 +138,17 @@ export class FakeCartesiaConnection {
         cancelled: false,
         done: false,
         pendingText: '',
+        speaking: 0,
+        lastChunkAt: undefined,
         piecesSpoken: 0,
         queue: Promise.resolve(),
       };
       this.contexts.set(contextId, context);
     } else if (context.done) {
-      return this.#error(contextId, 400, 'Context expired', 'inputs after the final one are not supported');
+      return this.#error(contextId, 400, 'Context closed', 'inputs after the final one are not supported');
+    } else if (this.#expired(context)) {
+      if (this.host.behaviour.expiredInput === 'ignore') return;
+      return this.#error(contextId, 400, 'Context expired', `no input may follow ${this.host.behaviour.contextExpiryMs} ms after the last audio`);
     } else if (!sameContextFields(context.first, request)) {
       return this.#error(contextId, 400, 'Invalid request', 'inputs of one context must keep every field but transcript and continue');
     }
@@ -139,13 +157,16 @@ export class FakeCartesiaConnection {
     const final = request.continue !== true;
     const flush = request.flush === true;
     const text = context.pendingText + request.transcript;
-    // Managed buffering: speak up to the last whitespace unless this input closes or flushes.
-    const cut = final || flush ? text.length : lastWhitespaceEnd(text);
+    // Managed buffering: speak up to the last whitespace, or all of it when it ends a sentence,
+    // this input closes the context or flushes it.
+    const cut = final || flush || /[.!?]$/.test(text) ? text.length : lastWhitespaceEnd(text);
     context.pendingText = text.slice(cut);
     const piece = text.slice(0, cut);
     const ctx = context;
+    ctx.speaking++;
     ctx.queue = ctx.queue.then(async () => {
       if (piece.trim() !== '') await this.#speak(ctx, piece);
+      ctx.speaking--;
       if (ctx.cancelled) return;
       if (final) {
         ctx.done = true;
@@ -188,10 +209,17 @@ export class FakeCartesiaConnection {
       });
       context.samplesSent += samples.length;
       context.chunksSent++;
+      context.lastChunkAt = performance.now();
       this.host.changed();
       if (behaviour.chunkIntervalMs > 0) await this.#pause(behaviour.chunkIntervalMs);
       else await new Promise((resolve) => setImmediate(resolve));
     }
+  }
+
+  #expired(context: FakeCartesiaContext): boolean {
+    const expiryMs = this.host.behaviour.contextExpiryMs;
+    if (expiryMs <= 0 || context.lastChunkAt === undefined || context.speaking > 0 || context.pendingText.trim() !== '') return false;
+    return performance.now() - context.lastChunkAt > expiryMs;
   }
 
   /** Waits `ms`, or less when the connection closes meanwhile. */

@@ -16,7 +16,10 @@
  *
  * Behaviour (see connection.ts): per `context_id`, inputs with `continue: true` are continuations;
  * text is spoken up to its last whitespace, the rest on the next input, a `flush`, or the final
- * input (`continue: false`, or none), after which `done` is sent. Speech is a tone per piece,
+ * input (`continue: false`, or none), after which `done` is sent; text ending a sentence is spoken
+ * at once. A context that has said everything expires `contextExpiryMs` (1 s) after its last
+ * chunk; the service documents a later input as not supported, and the fake answers it with an
+ * `error` event (400, "Context expired"), or with nothing (`expiredInput: 'ignore'`). Speech is a tone per piece,
  * `msPerCharacter` ms per character at the requested `sample_rate`, in `chunkMs` chunks, preceded
  * by a `timestamps` event (seconds from the start of the context's audio) when `add_timestamps`.
  * `{ cancel: true, context_id }` stops a context at once. `dropConnections()` ends every socket
@@ -71,6 +74,8 @@ export class FakeCartesia implements FakeCartesiaHost {
       chunkMs: options.chunkMs ?? 40,
       firstByteDelayMs: options.firstByteDelayMs ?? 0,
       chunkIntervalMs: options.chunkIntervalMs ?? 0,
+      contextExpiryMs: options.contextExpiryMs ?? 1000,
+      expiredInput: options.expiredInput ?? 'error',
     };
   }
 

@@ -1,6 +1,7 @@
 /**
- * One Cartesia synthesis session: one WebSocket, one context (`context_id`), text streamed in as
- * continuations, PCM and word timings out as TtsChunk.
+ * One Cartesia synthesis session: one WebSocket, one context (`context_id`) while text keeps
+ * coming (a new one after a pause long enough for Cartesia to expire it: context-sequence.ts),
+ * text streamed in as continuations, PCM and word timings out as TtsChunk.
  *
  * Text goes out as it comes, each push one input with `continue: true`; `end()` sends the final
  * empty input with `continue: false`. We do not cut text at sentence or word boundaries here:
@@ -23,7 +24,6 @@
  * `WebsocketResponse`) and its handshake from Node: `Authorization: Bearer <key>` and
  * `Cartesia-Version` headers (a key in a header, not the URL, stays out of proxy logs).
  */
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { GenerationRequest, WebsocketClientEvent, WebsocketResponse } from '@cartesia/cartesia-js/resources/tts';
 import WebSocket from 'ws';
@@ -33,6 +33,7 @@ import type { Logger } from '../../core/logger.js';
 import type { TtsChunk, TtsStream, TtsStreamOptions } from '../tts.js';
 import { connectionLost, handshakeRefused, serviceError } from './cartesia-errors.js';
 import { cartesiaLanguage, type ResolvedCartesiaOptions } from './cartesia-options.js';
+import { ContextSequence, type SpeechContext } from './context-sequence.js';
 import { serviceSampleRateFor } from './sample-rates.js';
 import { PcmS16leDecoder } from './pcm-decoder.js';
 import { WordTimings } from './word-timings.js';
@@ -42,12 +43,18 @@ type CartesiaRequest = Omit<GenerationRequest, 'voice'> & { voice: { mode: 'id';
 
 type Outcome = { kind: 'chunk'; chunk: TtsChunk } | { kind: 'done' } | { kind: 'failed'; error: ProviderError };
 
+/**
+ * How long a context may go without audio and without text before the next text goes to a new
+ * context: under Cartesia's 1 s expiry, with room for the audio's way here and the text's back.
+ */
+const CONTEXT_QUIET_MS = 600;
+
 export class CartesiaTtsStream implements TtsStream {
-  readonly contextId = randomUUID();
   /** The rate the caller asked for; every chunk has it. */
   readonly sampleRate: number;
 
-  readonly #base: Omit<CartesiaRequest, 'transcript' | 'continue'>;
+  readonly #base: Omit<CartesiaRequest, 'transcript' | 'continue' | 'context_id'>;
+  readonly #contexts = new ContextSequence(CONTEXT_QUIET_MS);
   readonly #socket: WebSocket;
   readonly #log: Logger;
   readonly #onFinished: () => void;
@@ -80,7 +87,6 @@ export class CartesiaTtsStream implements TtsStream {
       model_id: options.modelId,
       voice: { mode: 'id', id: stream.voice ?? options.voiceId },
       output_format: { container: 'raw', encoding: 'pcm_s16le', sample_rate: serviceRate as GenerationRequest['output_format']['sample_rate'] },
-      context_id: this.contextId,
       add_timestamps: true,
       ...(language === undefined ? {} : { language }),
       ...(options.maxBufferDelayMs === undefined ? {} : { max_buffer_delay_ms: options.maxBufferDelayMs }),
@@ -89,7 +95,7 @@ export class CartesiaTtsStream implements TtsStream {
       headers: { Authorization: `Bearer ${options.apiKey}`, 'Cartesia-Version': options.cartesiaVersion },
     });
     this.#listen();
-    log.debug({ contextId: this.contextId, model: options.modelId, sampleRate: stream.sampleRate, serviceRate }, 'cartesia context opened');
+    log.debug({ contextId: this.#contexts.current.id, model: options.modelId, sampleRate: stream.sampleRate, serviceRate }, 'cartesia context opened');
     if (stream.signal?.aborted) void this.close();
     else stream.signal?.addEventListener('abort', this.#onAbort, { once: true });
   }
@@ -99,7 +105,16 @@ export class CartesiaTtsStream implements TtsStream {
     if (this.#ended) throw new ValidationError('text', 'pushText after end(): the speech is already complete; open a new stream');
     if (this.#finished || text === '') return;
     this.#textSent = true;
-    this.#send({ ...this.#base, transcript: text, continue: true });
+    const now = performance.now();
+    if (this.#contexts.needsNewContext(now)) {
+      const quiet = this.#contexts.current;
+      if (!quiet.done) this.#retire(quiet);
+      const next = this.#contexts.next();
+      this.#log.debug({ contextId: next.id, after: quiet.id }, 'cartesia context went quiet; continuing in a new one');
+    }
+    const context = this.#contexts.current;
+    context.lastTextAt = now;
+    this.#send({ ...this.#base, context_id: context.id, transcript: text, continue: true });
   }
 
   end(): void {
@@ -112,7 +127,30 @@ export class CartesiaTtsStream implements TtsStream {
       this.#socket.terminate();
       return;
     }
-    this.#send({ ...this.#base, transcript: '', continue: false });
+    const context = this.#contexts.current;
+    if (!context.done) this.#close(context);
+    else if (this.#contexts.allDone) this.#complete();
+  }
+
+  /** Closes a context that went quiet; see context-sequence.ts for how it ends. */
+  #retire(context: SpeechContext): void {
+    context.retired = true;
+    this.#close(context);
+    this.#watchSilence(context);
+  }
+
+  /** A retired context silent for the quiet time is over: it ends as if its `done` had come. */
+  #watchSilence(context: SpeechContext): void {
+    clearTimeout(context.silenceTimer);
+    context.silenceTimer = setTimeout(() => {
+      if (!this.#finished && !context.done) this.#route(context, { type: 'done', done: true, status_code: 200, context_id: context.id });
+    }, this.#contexts.quietMs);
+  }
+
+  /** The context's final input: the service speaks what it still holds, then sends `done`. */
+  #close(context: SpeechContext): void {
+    context.closed = true;
+    this.#send({ ...this.#base, context_id: context.id, transcript: '', continue: false });
   }
 
   async close(): Promise<void> {
@@ -122,10 +160,15 @@ export class CartesiaTtsStream implements TtsStream {
     this.#outcomes = [];
     this.#finish({ kind: 'done' });
     if (open) {
-      // The service stops generating for the context, so it bills no more of it.
-      const cancel: WebsocketClientEvent = { cancel: true, context_id: this.contextId };
-      this.#socket.send(JSON.stringify(cancel), () => this.#socket.terminate());
-      this.#socket.close(1000);
+      // The service stops generating for the contexts, so it bills no more of them.
+      // Sends are written in order: once the last cancel is out, the socket can go.
+      const unfinished = this.#contexts.all.filter((context) => !context.done);
+      unfinished.forEach((context, index) => {
+        const cancel: WebsocketClientEvent = { cancel: true, context_id: context.id };
+        this.#socket.send(JSON.stringify(cancel), index === unfinished.length - 1 ? () => this.#socket.terminate() : undefined);
+      });
+      if (unfinished.length === 0) this.#socket.terminate();
+      else this.#socket.close(1000);
     } else {
       this.#socket.terminate();
     }
@@ -188,21 +231,42 @@ export class CartesiaTtsStream implements TtsStream {
     try {
       event = JSON.parse(text) as WebsocketResponse;
     } catch {
-      this.#log.warn({ contextId: this.contextId }, 'cartesia sent a message that is not JSON; ignored');
+      this.#log.warn({ contextId: this.#contexts.current.id }, 'cartesia sent a message that is not JSON; ignored');
       return;
     }
-    if ('context_id' in event && event.context_id !== undefined && event.context_id !== this.contextId) return;
+    // An error without a context is about the connection: it ends the session.
+    if (event.type === 'error' && event.context_id === undefined) return this.#fail(serviceError(event));
+    const context = this.#contexts.find(event.context_id ?? '');
+    if (!context || context.done) return;
+    if (event.type === 'chunk') context.lastAudioAt = performance.now();
+    if (context.retired) {
+      this.#watchSilence(context);
+      // A retired context that had expired is refused its final input: it was over already.
+      if (event.type === 'error') {
+        this.#log.debug({ contextId: context.id, status: event.status_code }, 'cartesia refused the final input of a quiet context; it had ended');
+        return this.#route(context, { type: 'done', done: true, status_code: 200, context_id: context.id });
+      }
+    }
+    this.#route(context, event);
+  }
+
+  /** A later context waits for the ones before it, so that the session's audio stays in order. */
+  #route(context: SpeechContext, event: WebsocketResponse): void {
+    if (context !== this.#contexts.playing) context.backlog.push(event);
+    else this.#play(context, event);
+  }
+
+  #play(context: SpeechContext, event: WebsocketResponse): void {
+    context.offsetMs ??= (this.#samplesOut * 1000) / this.sampleRate;
     switch (event.type) {
       case 'chunk':
         this.#onAudio(this.#decoder.decode(event.data));
         return;
       case 'timestamps':
-        if (event.word_timestamps) this.#words.add(event.word_timestamps);
+        if (event.word_timestamps) this.#words.add(event.word_timestamps, context.offsetMs);
         return;
       case 'done':
-        this.#onAudio(this.#resampler?.flush() ?? new Int16Array(0), true);
-        this.#finish({ kind: 'done' });
-        this.#socket.close(1000);
+        this.#onContextDone(context);
         return;
       case 'error':
         this.#fail(serviceError(event));
@@ -211,6 +275,25 @@ export class CartesiaTtsStream implements TtsStream {
         // flush_done and phoneme_timestamps: nothing to do for a session that asks for neither.
         return;
     }
+  }
+
+  #onContextDone(context: SpeechContext): void {
+    context.done = true;
+    clearTimeout(context.silenceTimer);
+    if (this.#ended && this.#contexts.allDone) return this.#complete();
+    const next = this.#contexts.playing;
+    if (!next) return;
+    for (const event of next.backlog.splice(0)) {
+      if (this.#finished || next.done) return;
+      this.#play(next, event);
+    }
+  }
+
+  /** Every context is done and no more text comes: the last audio, then the end. */
+  #complete(): void {
+    this.#onAudio(this.#resampler?.flush() ?? new Int16Array(0), true);
+    this.#finish({ kind: 'done' });
+    this.#socket.close(1000);
   }
 
   /** Yields service audio as a chunk at the caller's rate, with the words that start in it. */
@@ -225,7 +308,7 @@ export class CartesiaTtsStream implements TtsStream {
 
   #fail(error: ProviderError): void {
     if (this.#finished) return;
-    this.#log.warn({ contextId: this.contextId, status: error.status, retryable: error.retryable, err: error.message }, 'cartesia synthesis failed');
+    this.#log.warn({ contextId: this.#contexts.current.id, status: error.status, retryable: error.retryable, err: error.message }, 'cartesia synthesis failed');
     this.#finish({ kind: 'failed', error });
     this.#socket.terminate();
   }
@@ -236,6 +319,7 @@ export class CartesiaTtsStream implements TtsStream {
     this.#push(outcome);
     this.#signal?.removeEventListener('abort', this.#onAbort);
     this.#words.clear();
+    this.#contexts.clearTimers();
     this.#resampler?.close();
   }
 

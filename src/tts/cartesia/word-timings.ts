@@ -16,14 +16,14 @@ export interface WordTimestampsEvent {
 export class WordTimings {
   #pending: TtsWordTiming[] = [];
 
-  /** Takes a `word_timestamps` payload (seconds) as milliseconds. */
-  add(timestamps: WordTimestampsEvent): void {
+  /** Takes a `word_timestamps` payload (seconds) as milliseconds, shifted by `offsetMs` (where its context's audio began). */
+  add(timestamps: WordTimestampsEvent, offsetMs = 0): void {
     const count = Math.min(timestamps.words.length, timestamps.start.length, timestamps.end.length);
     for (let i = 0; i < count; i++) {
       this.#pending.push({
         text: timestamps.words[i]!,
-        startMs: secondsToMs(timestamps.start[i]!),
-        endMs: secondsToMs(timestamps.end[i]!),
+        startMs: offsetMs + secondsToMs(timestamps.start[i]!),
+        endMs: offsetMs + secondsToMs(timestamps.end[i]!),
       });
     }
   }
