@@ -61,12 +61,33 @@ describe('FakeCartesia with the Cartesia SDK', () => {
 
     expect(events.at(-1)?.type).toBe('done');
     const bytes = events.reduce((sum, event) => sum + (event.type === 'chunk' ? (event.audio?.length ?? 0) : 0), 0);
-    expect(bytes).toBe('Hello, world!'.length * 0.06 * 16000 * 2);
+    expect(bytes).toBe(('Hello, world!'.length * 60 * 16000 * 2) / 1000);
     const words = events.flatMap((event) => (event.type === 'timestamps' ? (event.word_timestamps?.words ?? []) : []));
     expect(words).toEqual(['Hello,', 'world!']);
     expect(fake.transcriptsOf(context.contextId)).toEqual(['Hello, ', 'world!', '']);
     const connection = fake.connections.at(-1)!;
     expect(connection.headers['cartesia-version']).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+  });
+
+  it("answers the SDK's flush with the held text's audio, then flush_done", async () => {
+    const ws = await sdkClient(fake.apiKey).tts.websocket({ ca: cert });
+    await ws.connect();
+    const context = ws.context({
+      model_id: 'sonic-3',
+      voice: { id: 'a-voice' },
+      output_format: { container: 'raw', encoding: 'pcm_s16le', sample_rate: 8000 },
+    });
+    // Without the flush the fake would hold "there", a word that may go on.
+    await context.push({ transcript: 'Hello there', flush: true });
+    await context.no_more_inputs();
+    const events: WebsocketResponse[] = [];
+    for await (const event of context.receive({ timeout: 10_000 })) events.push(event);
+    ws.close();
+    const flushAt = events.findIndex((event) => event.type === 'flush_done');
+    expect(events[flushAt]).toMatchObject({ flush_done: true, flush_id: 1 });
+    const bytesBeforeFlush = events.slice(0, flushAt).reduce((sum, event) => sum + (event.type === 'chunk' ? (event.audio?.length ?? 0) : 0), 0);
+    expect(bytesBeforeFlush).toBe(('Hello there'.length * 60 * 8000 * 2) / 1000);
+    expect(events.at(-1)?.type).toBe('done');
   });
 
   it("stops a context on the SDK's cancel", async () => {

@@ -50,6 +50,8 @@ export interface FakeCartesiaContext {
   pendingText: string;
   /** Pieces queued or being spoken. */
   speaking: number;
+  /** Flushes asked for; each is answered with `flush_done` and this number as `flush_id`. */
+  flushes: number;
   /** `performance.now()` when the last chunk was sent. */
   lastChunkAt: number | undefined;
   piecesSpoken: number;
@@ -139,6 +141,7 @@ export class FakeCartesiaConnection {
         done: false,
         pendingText: '',
         speaking: 0,
+        flushes: 0,
         lastChunkAt: undefined,
         piecesSpoken: 0,
         queue: Promise.resolve(),
@@ -163,11 +166,15 @@ export class FakeCartesiaConnection {
     context.pendingText = text.slice(cut);
     const piece = text.slice(0, cut);
     const ctx = context;
+    const flushId = flush ? ++ctx.flushes : undefined;
     ctx.speaking++;
     ctx.queue = ctx.queue.then(async () => {
       if (piece.trim() !== '') await this.#speak(ctx, piece);
       ctx.speaking--;
       if (ctx.cancelled) return;
+      if (flushId !== undefined) {
+        this.send({ type: 'flush_done', done: false, flush_done: true, flush_id: flushId, status_code: 206, context_id: ctx.contextId });
+      }
       if (final) {
         ctx.done = true;
         this.send({ type: 'done', done: true, status_code: 200, context_id: ctx.contextId });
