@@ -41,6 +41,10 @@ export interface AgentEvents extends ErrorEvents {
   'agent.speech.started': { turnId: string | undefined; atMs: number };
   /** The agent's voice stopped: played out ('ended'), cut by a barge-in ('flushed'), or stalled ('timeout'). */
   'agent.speech.stopped': { turnId: string | undefined; atMs: number; reason: 'ended' | 'flushed' | 'timeout'; playedMs: number };
+  /** Someone spoke over the agent: its voice is held where it is until it is cut or resumes. */
+  'agent.speech.paused': { turnId: string };
+  /** It was not an interruption (no words followed): the voice plays on from where it was held. */
+  'agent.speech.resumed': { turnId: string };
   transcript: TranscriptEvent;
   'tool.call': { call: ToolCall };
   'tool.result': { call: ToolCall; result: ToolResult };

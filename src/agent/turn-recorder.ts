@@ -48,8 +48,14 @@ export class TurnRecorder {
     this.#unsubscribe.push(
       // Barge-in first: nothing else may stand between `interrupted` and silence.
       session.on('interrupted', () => this.#onInterrupted()),
-      session.on('playback.pause', () => options.output.pause()),
-      session.on('playback.resume', () => options.output.resume()),
+      session.on('playback.pause', ({ turnId }) => {
+        options.output.pause();
+        options.events.emit('agent.speech.paused', { turnId });
+      }),
+      session.on('playback.resume', ({ turnId }) => {
+        options.output.resume();
+        options.events.emit('agent.speech.resumed', { turnId });
+      }),
       session.on('audio', ({ turnId, samples, sampleRate }) => this.#onAudio(turnId, samples, sampleRate)),
       session.on('user.speech.started', ({ turnId }) => void this.#userTurn(turnId)),
       session.on('input.transcript', ({ turnId, delta, text }) => this.#onInputTranscript(turnId, delta, text)),

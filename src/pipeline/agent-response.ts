@@ -4,8 +4,9 @@
  * turn: `output.transcript` as text is produced, `audio` as speech is synthesized (the first
  * chunk is `response.started`), tool calls and results, usage, and `turn.complete`.
  *
- * Speech over it first pauses its playback (`pause()`; generation goes on), which either resumes
- * or is cut. Cut short (barge-in, close), the LLM request and the synthesis are aborted at once,
+ * The answer lasts until its voice has about played out (see `#playedOut`), not only until the
+ * text and audio are produced: until then a person can talk over it. Speech over it first
+ * pauses its playback (`pause()`; generation goes on), which either resumes or is cut. Cut short (barge-in, close), the LLM request and the synthesis are aborted at once,
  * and the turn's text is what the listener heard: the words whose sound started before the moment of
  * the cut, counted from the first audio handed out (the agent plays it in real time from then),
  * from the TTS's word alignment; without alignment, the text in proportion to the audio heard.
@@ -16,6 +17,14 @@ import type { LLM, LLMMessage } from '../llm/llm.js';
 import type { RealtimeEvents } from '../llm/realtime.js';
 import type { ToolRegistry } from '../llm/tool-registry.js';
 import type { TTS, TtsWordTiming } from '../tts/tts.js';
+
+/**
+ * The answer is taken as played out this long before the estimate says: `turn.complete` marks
+ * the end of the agent's utterance for playback, and may come before its last frames are out.
+ */
+const PLAYOUT_MARGIN_MS = 200;
+/** How often the wait for the end of playback looks again (while paused, or in a long answer). */
+const PAUSED_RECHECK_MS = 250;
 
 type Emit = <K extends keyof RealtimeEvents>(event: K, payload: RealtimeEvents[K]) => void;
 
@@ -126,6 +135,7 @@ export class AgentResponse {
       else await this.#generate((text) => speech.pushText(text), toolMessages);
       speech.end();
       await speaking;
+      await this.#playedOut(signal);
     } catch (error) {
       if (!signal.aborted) {
         emit('error', { error: toError(error) });
@@ -170,6 +180,28 @@ export class AgentResponse {
     this.#text += delta;
     this.#init.emit('output.transcript', { turnId: this.turnId, delta, text: this.#text });
     speak(delta);
+  }
+
+  /**
+   * Resolves once the answer has (about) played out: the agent plays it in real time from its
+   * first audio, held while paused. Until then the answer is still the one a person talks over
+   * (barge-in), though its text and audio are all produced: synthesis runs far ahead of the
+   * voice. A cut resolves it at once.
+   */
+  async #playedOut(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted && this.#firstAudioAt !== undefined) {
+      const remainingMs = this.#pausedAt !== undefined ? PAUSED_RECHECK_MS : this.#firstAudioAt + this.#heldMs + this.#generatedMs - PLAYOUT_MARGIN_MS - performance.now();
+      if (remainingMs <= 0) return;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, Math.min(remainingMs, PAUSED_RECHECK_MS));
+        signal.addEventListener('abort', done, { once: true });
+        function done() {
+          clearTimeout(timer);
+          signal.removeEventListener('abort', done);
+          resolve();
+        }
+      });
+    }
   }
 
   /** The words heard before the cut (see the file comment). */

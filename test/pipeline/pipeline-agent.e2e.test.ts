@@ -1,0 +1,187 @@
+/**
+ * Pipeline mode end to end: a person in a Stream call speaks real speech, the Agent hears it
+ * through WebRTC, Silero VAD finds it, Deepgram (fake) transcribes it, Gemini (fake) answers,
+ * ElevenLabs (fake) voices the answer, and the person hears it in the call; both turns land in
+ * the call's chat. Every provider is the real one over real sockets; only the services are fakes.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { RecordedFrame } from '../../testing/stream-video/index.js';
+import { nextEvent } from '../edge/helpers.js';
+import { waitUntil } from '../support/wait.js';
+import { AGENT_ID, startPipelineHarness, type PipelineHarness } from './pipeline-harness.js';
+
+let harness: PipelineHarness | undefined;
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined;
+});
+
+const isSilent = (samples: Int16Array) => samples.every((sample) => sample === 0);
+const audible = (frames: readonly RecordedFrame[]) => frames.filter((frame) => !isSilent(frame.samples));
+
+describe('Agent in pipeline mode', () => {
+  it('hears speech, answers it in the call, and keeps both turns in the chat', async () => {
+    harness = await startPipelineHarness();
+    const { agent, stream, gemini, deepgram } = harness;
+    gemini.script({ text: 'It is sunny in Oslo today.', chunks: 4 });
+    const call = await agent.createCall('default', 'pipeline-talk');
+    const fakeCall = stream.video.call('pipeline-talk');
+    const alice = fakeCall.addParticipant({ userId: 'alice', name: 'Alice' });
+    await agent.join(call);
+    const turnEnded = nextEvent(agent.events, 'agent.turn.ended');
+    const metrics = nextEvent(agent.events, 'metrics');
+
+    await harness.say(alice, 'What is the weather like in Oslo?');
+    await expect(turnEnded).resolves.toMatchObject({ text: 'It is sunny in Oslo today.', interrupted: false });
+    expect((await metrics).responseLatencyMs).toBeGreaterThanOrEqual(0);
+
+    // The question reached the model as the STT settled it, after the instructions.
+    const request = gemini.requests.at(-1)!.body as { contents: unknown; systemInstruction: unknown };
+    expect(JSON.stringify(request.contents)).toContain('What is the weather like in Oslo?');
+    expect(JSON.stringify(request.systemInstruction)).toContain('Be brief.');
+    // The STT got 16 kHz audio with the session's options.
+    expect(deepgram.connections[0]!.query.get('sample_rate')).toBe('16000');
+
+    // The answer's voice (40 ms a character from the fake TTS) reached the call on the agent's track.
+    const recording = fakeCall.recording(AGENT_ID);
+    await recording.waitFor((r) => audible(r.frames).length >= 50, 20_000, '500 ms of the agent speaking');
+
+    await agent.conversation!.flush();
+    expect(stream.api.transcript('messaging:pipeline-talk').map(({ userId, text }) => ({ userId, text }))).toEqual([
+      { userId: 'alice', text: 'What is the weather like in Oslo?' },
+      { userId: AGENT_ID, text: 'It is sunny in Oslo today.' },
+    ]);
+  }, 90_000);
+
+  it('cuts its answer when a person speaks words over it, and stores what was heard, marked interrupted', async () => {
+    harness = await startPipelineHarness();
+    const { agent, stream, gemini } = harness;
+    const story = 'Once upon a time there was a small village by the sea, where the fishermen told long stories every single night until the morning came.';
+    gemini.script({ text: story, chunks: 6 });
+    const call = await agent.createCall('default', 'pipeline-barge');
+    const fakeCall = stream.video.call('pipeline-barge');
+    const bob = fakeCall.addParticipant({ userId: 'bob' });
+    await agent.join(call);
+    const ended = nextEvent(agent.events, 'agent.turn.ended');
+
+    await harness.say(bob, 'Tell me a story.');
+    // About five seconds of answer (40 ms a character): it is playing when Bob speaks again.
+    const recording = fakeCall.recording(AGENT_ID);
+    await recording.waitFor((r) => audible(r.frames).length >= 30, 20_000, 'the agent to be speaking');
+    await harness.say(bob, 'Wait, stop please.');
+    const cut = await ended;
+    expect(cut.interrupted).toBe(true);
+    expect(story.startsWith(cut.text)).toBe(true);
+    expect(cut.text.length).toBeLessThan(story.length);
+    expect(agent.stats().interruptions).toBe(1);
+
+    await agent.conversation!.flush();
+    const stored = stream.api.transcript('messaging:pipeline-barge').find(({ userId }) => userId === AGENT_ID)!;
+    expect(stored.text).toBe(cut.text);
+  }, 90_000);
+
+  it('plays on where it stopped when speech over it has no words (a cough, a hum)', async () => {
+    harness = await startPipelineHarness();
+    const { agent, stream, gemini } = harness;
+    const answer = 'Here is an answer that goes on for a while, long enough to be talked over by somebody.';
+    gemini.script({ text: answer, chunks: 4 });
+    const call = await agent.createCall('default', 'pipeline-cough');
+    const fakeCall = stream.video.call('pipeline-cough');
+    const carol = fakeCall.addParticipant({ userId: 'carol' });
+    await agent.join(call);
+    const ended = nextEvent(agent.events, 'agent.turn.ended');
+    const speech: string[] = [];
+    agent.on('agent.speech.paused', () => void speech.push('paused'));
+    agent.on('agent.speech.resumed', () => void speech.push('resumed'));
+
+    await harness.say(carol, 'Go ahead.');
+    const recording = fakeCall.recording(AGENT_ID);
+    await recording.waitFor((r) => audible(r.frames).length >= 20, 20_000, 'the agent to be speaking');
+    // Speech the VAD hears but the STT gets no words from (nothing is scripted for it).
+    const { speechPcm } = await import('../support/speech.js');
+    await carol.playPcm(await speechPcm('hmm', { sampleRate: 48_000 }), 48_000);
+    const done = await ended;
+    // The hum held the agent's voice, and with no words it played on, all of it.
+    expect(speech).toEqual(['paused', 'resumed']);
+    expect(done).toMatchObject({ text: answer, interrupted: false });
+    expect(agent.stats().interruptions).toBe(0);
+  }, 90_000);
+
+  it('runs a tool the model calls and speaks the answer that uses it', async () => {
+    const { ToolRegistry } = await import('../../src/llm/tool-registry.js');
+    const { z } = await import('zod');
+    const calls: string[] = [];
+    const tools = new ToolRegistry([
+      {
+        name: 'get_weather',
+        description: 'The weather in a city',
+        parameters: z.object({ city: z.string() }),
+        execute: ({ city }) => {
+          calls.push(city);
+          return { city, sky: 'clear' };
+        },
+      },
+    ]);
+    harness = await startPipelineHarness({ agent: { tools } });
+    const { agent, stream, gemini } = harness;
+    gemini.script([{ functionCalls: [{ name: 'get_weather', args: { city: 'Bergen' } }] }, { text: 'Clear skies in Bergen.' }]);
+    const call = await agent.createCall('default', 'pipeline-tool');
+    const dave = stream.video.call('pipeline-tool').addParticipant({ userId: 'dave' });
+    await agent.join(call);
+    const toolResult = nextEvent(agent.events, 'tool.result');
+    const ended = nextEvent(agent.events, 'agent.turn.ended');
+    await harness.say(dave, 'How is the weather in Bergen?');
+    await expect(toolResult).resolves.toMatchObject({ call: { name: 'get_weather' }, result: { ok: true } });
+    await expect(ended).resolves.toMatchObject({ text: 'Clear skies in Bergen.', interrupted: false });
+    expect(calls).toEqual(['Bergen']);
+  }, 90_000);
+
+  it('keeps the turn when the STT socket drops mid-utterance: a new socket hears it again', async () => {
+    harness = await startPipelineHarness();
+    const { agent, stream, gemini, deepgram } = harness;
+    gemini.script({ text: 'Got it.' });
+    const call = await agent.createCall('default', 'pipeline-drop');
+    const fakeCall = stream.video.call('pipeline-drop');
+    const erin = fakeCall.addParticipant({ userId: 'erin' });
+    await agent.join(call);
+    const ended = nextEvent(agent.events, 'agent.turn.ended');
+    const first = await harness.sttSocket();
+    const text = 'Please book a table for four people at seven tonight.';
+    // The replacement socket hears the same words in the audio replayed to it.
+    deepgram.script.utterances = [{ text, startMs: 0, endMs: 600 }];
+    const speaking = harness.say(erin, text);
+    await waitUntil(() => first.sent.some((message) => message.type === 'Results'), 'the first socket to send results', 30_000);
+    first.drop();
+    await speaking;
+    await expect(ended).resolves.toMatchObject({ text: 'Got it.', interrupted: false });
+    expect(deepgram.connections.length).toBeGreaterThanOrEqual(2);
+    await agent.conversation!.flush();
+    const turns = stream.api.transcript('messaging:pipeline-drop');
+    expect(turns.map(({ userId }) => userId)).toEqual(['erin', AGENT_ID]);
+    expect(turns[0]!.text).toContain('book a table');
+  }, 90_000);
+
+  it('attributes each turn to the person who spoke it, two people taking turns', async () => {
+    harness = await startPipelineHarness();
+    const { agent, stream, gemini } = harness;
+    gemini.script((request) => ({ text: JSON.stringify(request.body.contents).includes('Bergen') ? 'Bergen is rainy.' : 'Oslo is sunny.' }));
+    const call = await agent.createCall('default', 'pipeline-two');
+    const fakeCall = stream.video.call('pipeline-two');
+    const frank = fakeCall.addParticipant({ userId: 'frank' });
+    const grace = fakeCall.addParticipant({ userId: 'grace' });
+    await agent.join(call);
+    let ended = nextEvent(agent.events, 'agent.turn.ended');
+    await harness.say(frank, 'What about Oslo?');
+    await ended;
+    ended = nextEvent(agent.events, 'agent.turn.ended');
+    await harness.say(grace, 'And what about Bergen?', { voice: 'en-us+f3' });
+    await ended;
+    await agent.conversation!.flush();
+    expect(stream.api.transcript('messaging:pipeline-two').map(({ userId, text }) => ({ userId, text }))).toEqual([
+      { userId: 'frank', text: 'What about Oslo?' },
+      { userId: AGENT_ID, text: 'Oslo is sunny.' },
+      { userId: 'grace', text: 'And what about Bergen?' },
+      { userId: AGENT_ID, text: 'Bergen is rainy.' },
+    ]);
+  }, 120_000);
+});
