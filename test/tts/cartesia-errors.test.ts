@@ -107,6 +107,7 @@ describe('Cartesia failures', () => {
     const { chunks, error } = await drain(stream);
     expect(error).toBeUndefined();
     expect(chunks.reduce((sum, chunk) => sum + chunk.samples.length, 0)).toBe(('Done. '.length * 60 * 16000) / 1000);
-    await waitUntil(() => fake!.openCount === 0, 'the finished session to close its socket');
+    await tts.close();
+    await waitUntil(() => fake!.openCount === 0, 'the socket kept for the next session to close with the TTS');
   });
 });

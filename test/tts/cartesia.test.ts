@@ -137,6 +137,26 @@ describe('CartesiaTTS against the fake Cartesia WebSocket', () => {
   });
 });
 
+describe('CartesiaTTS sockets', () => {
+  it('sessions one after another share one socket; sessions at the same time get their own; close() closes them', async () => {
+    tts = new CartesiaTTS({ apiKey: fake.apiKey, baseUrl: fake.baseUrl });
+    const before = fake.connections.length;
+    for (const text of ['First answer. ', 'Second answer. ', 'Third answer. ']) await collect(speak([text], { sampleRate: 16000 }));
+    expect(fake.connections.length).toBe(before + 1);
+    const connectionsOf = (texts: string[]) => texts.map((text) => fake.requests.find((r) => r.message['transcript'] === text)!.connection);
+    expect(new Set(connectionsOf(['First answer. ', 'Second answer. ', 'Third answer. '])).size).toBe(1);
+
+    // Two at once: one takes the kept socket, the other opens one.
+    const together = await Promise.all([collect(speak(['Left. '], { sampleRate: 16000 })), collect(speak(['Right. '], { sampleRate: 16000 }))]);
+    expect(together.map((chunks) => chunks.reduce((sum, c) => sum + c.samples.length, 0))).toEqual([5760, 6720]);
+    expect(new Set(connectionsOf(['Left. ', 'Right. '])).size).toBe(2);
+    expect(fake.connections.length).toBe(before + 2);
+
+    await tts.close();
+    await fake.waitFor(() => fake.openCount === 0);
+  });
+});
+
 describe('CartesiaTTS across a pause in the text', () => {
   it('continues in a new context when the current one went quiet long enough to expire, keeping the audio and the word timings in order', async () => {
     tts = new CartesiaTTS({ apiKey: fake.apiKey, baseUrl: fake.baseUrl });

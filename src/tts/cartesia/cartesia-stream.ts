@@ -1,7 +1,8 @@
 /**
- * One Cartesia synthesis session: one WebSocket, one context (`context_id`) while text keeps
- * coming (a new one after a pause long enough for Cartesia to expire it: context-sequence.ts),
- * text streamed in as continuations, PCM and word timings out as TtsChunk.
+ * One Cartesia synthesis session: one WebSocket (new, or left open by an earlier session), one
+ * context (`context_id`) while text keeps coming (a new one after a pause long enough for
+ * Cartesia to expire it: context-sequence.ts), text streamed in as continuations, PCM and word
+ * timings out as TtsChunk.
  *
  * Text goes out as it comes, each push one input with `continue: true`; `end()` sends the final
  * empty input with `continue: false`. We do not cut text at sentence or word boundaries here:
@@ -57,7 +58,9 @@ export class CartesiaTtsStream implements TtsStream {
   readonly #contexts = new ContextSequence(CONTEXT_QUIET_MS);
   readonly #socket: WebSocket;
   readonly #log: Logger;
-  readonly #onFinished: () => void;
+  /** Called once, with the socket when the session ended cleanly and it can serve another. */
+  readonly #onFinished: (reusable: WebSocket | undefined) => void;
+  #released = false;
   readonly #decoder = new PcmS16leDecoder();
   readonly #words = new WordTimings();
   readonly #resampler: Resampler | undefined;
@@ -75,7 +78,14 @@ export class CartesiaTtsStream implements TtsStream {
   /** Samples yielded so far, at `sampleRate`. */
   #samplesOut = 0;
 
-  constructor(options: ResolvedCartesiaOptions, stream: TtsStreamOptions, log: Logger, onFinished: () => void) {
+  /** `socket`: an open socket a finished session left (idle-socket.ts); undefined: open a new one. */
+  constructor(
+    options: ResolvedCartesiaOptions,
+    stream: TtsStreamOptions,
+    log: Logger,
+    socket: WebSocket | undefined,
+    onFinished: (reusable: WebSocket | undefined) => void,
+  ) {
     this.sampleRate = stream.sampleRate;
     const serviceRate = serviceSampleRateFor(stream.sampleRate);
     this.#resampler = serviceRate === stream.sampleRate ? undefined : createResampler(serviceRate, stream.sampleRate);
@@ -91,11 +101,16 @@ export class CartesiaTtsStream implements TtsStream {
       ...(language === undefined ? {} : { language }),
       ...(options.maxBufferDelayMs === undefined ? {} : { max_buffer_delay_ms: options.maxBufferDelayMs }),
     };
-    this.#socket = new WebSocket(options.url, {
-      headers: { Authorization: `Bearer ${options.apiKey}`, 'Cartesia-Version': options.cartesiaVersion },
-    });
+    this.#socket =
+      socket ??
+      new WebSocket(options.url, {
+        headers: { Authorization: `Bearer ${options.apiKey}`, 'Cartesia-Version': options.cartesiaVersion },
+      });
     this.#listen();
-    log.debug({ contextId: this.#contexts.current.id, model: options.modelId, sampleRate: stream.sampleRate, serviceRate }, 'cartesia context opened');
+    log.debug(
+      { contextId: this.#contexts.current.id, model: options.modelId, sampleRate: stream.sampleRate, serviceRate, socketReused: socket !== undefined },
+      'cartesia context opened',
+    );
     if (stream.signal?.aborted) void this.close();
     else stream.signal?.addEventListener('abort', this.#onAbort, { once: true });
   }
@@ -124,7 +139,8 @@ export class CartesiaTtsStream implements TtsStream {
     // Nothing to say: a context whose only input is the empty final one is not asked of the service.
     if (!this.#textSent) {
       this.#finish({ kind: 'done' });
-      this.#socket.terminate();
+      if (this.#socket.readyState === WebSocket.OPEN) this.#release(this.#socket);
+      else this.#socket.terminate();
       return;
     }
     const context = this.#contexts.current;
@@ -154,6 +170,8 @@ export class CartesiaTtsStream implements TtsStream {
   }
 
   async close(): Promise<void> {
+    // Given back for the next session, the socket is no longer this session's.
+    if (this.#released && this.#finished) return;
     if (this.#finished && this.#socket.readyState === WebSocket.CLOSED) return;
     const open = this.#socket.readyState === WebSocket.OPEN;
     // Drop what was not yet yielded: a closed stream ends its iteration at once.
@@ -221,7 +239,7 @@ export class CartesiaTtsStream implements TtsStream {
     socket.on('error', (error) => this.#fail(connectionLost(error.message, error)));
     socket.on('close', (code, reason) => {
       this.#fail(connectionLost(`closed with ${code}${reason.length ? ` ${String(reason)}` : ''}`));
-      this.#release();
+      this.#release(undefined);
     });
   }
 
@@ -293,7 +311,7 @@ export class CartesiaTtsStream implements TtsStream {
   #complete(): void {
     this.#onAudio(this.#resampler?.flush() ?? new Int16Array(0), true);
     this.#finish({ kind: 'done' });
-    this.#socket.close(1000);
+    this.#release(this.#socket);
   }
 
   /** Yields service audio as a chunk at the caller's rate, with the words that start in it. */
@@ -330,7 +348,9 @@ export class CartesiaTtsStream implements TtsStream {
     wake?.();
   }
 
-  #release(): void {
-    this.#onFinished();
+  #release(reusable: WebSocket | undefined): void {
+    if (this.#released) return;
+    this.#released = true;
+    this.#onFinished(reusable);
   }
 }
