@@ -2,6 +2,7 @@
 import type { ErrorEvents } from '../core/event-bus.js';
 import type { EdgeCall, Participant } from '../edge/edge.js';
 import type { ToolCall, ToolResult } from '../llm/tool.js';
+import type { StageMetrics } from '../llm/realtime.js';
 
 export interface TranscriptEvent {
   role: 'user' | 'assistant';
@@ -26,6 +27,8 @@ export interface TurnMetrics {
   /** How much audio the model produced for the reply (with `playedMs`: the share that was heard). */
   generatedMs?: number;
   interrupted: boolean;
+  /** Stage timings, from a model made of stages (pipeline mode). */
+  stages?: StageMetrics;
 }
 
 export interface AgentEvents extends ErrorEvents {

@@ -63,6 +63,7 @@ export class TurnRecorder {
       session.on('input.transcript.done', ({ turnId, text }) => this.#onInputDone(turnId, text)),
       session.on('response.started', ({ turnId }) => this.#onResponseStarted(turnId)),
       session.on('output.transcript', ({ turnId, delta, text }) => this.#onOutputTranscript(turnId, delta, text)),
+      session.on('turn.metrics', ({ turnId, ...stages }) => void (this.#agentTurn(turnId).metrics.stages = stages)),
       session.on('turn.complete', ({ turnId, text, interrupted }) => this.#onTurnComplete(turnId, text, interrupted)),
       session.on('tool.call', (event) => options.events.emit('tool.call', event)),
       session.on('tool.result', (event) => options.events.emit('tool.result', event)),

@@ -46,6 +46,11 @@ export interface RealtimeEvents extends ErrorEvents {
   'playback.pause': { turnId: string };
   /** It was not an interruption: play on from where playback was held. */
   'playback.resume': { turnId: string };
+  /**
+   * Stage timings of one answer, from a model made of stages (pipeline mode), before its
+   * `turn.complete`; see TurnMetrics' fields of the same names.
+   */
+  'turn.metrics': { turnId: string } & StageMetrics;
   /** The model's turn is final. `text` is what it produced; `interrupted` if it was cut short. */
   'turn.complete': { turnId: string; text: string; interrupted: boolean };
   /** The model asked for a tool. Registry tools run by themselves; others wait for `sendToolResult`. */
@@ -63,6 +68,20 @@ export interface RealtimeEvents extends ErrorEvents {
 }
 
 export type RealtimeEventName = keyof RealtimeEvents;
+
+/** How long each stage of a cascaded answer took, in ms; absent where it does not apply. */
+export interface StageMetrics {
+  /** The user's speech ended (the VAD's, else the STT's) → the turn was taken as over. */
+  endOfTurnDelayMs?: number;
+  /** The user's speech ended → the STT's last final transcript of the turn (negative: it came first). */
+  sttFinalLatencyMs?: number;
+  /** The LLM was asked → its first text. */
+  llmFirstTokenMs?: number;
+  /** The TTS got its first text → its first audio. */
+  ttsFirstByteMs?: number;
+  /** The user's speech ended → the answer's first audio, all stages together. */
+  endToEndMs?: number;
+}
 
 export interface RealtimeSendTextOptions {
   /** Ask for a response now (true, the default) or only add the text to the context. */

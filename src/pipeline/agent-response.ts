@@ -14,7 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import { toError } from '../core/errors.js';
 import type { LLM, LLMMessage } from '../llm/llm.js';
-import type { RealtimeEvents } from '../llm/realtime.js';
+import type { RealtimeEvents, StageMetrics } from '../llm/realtime.js';
 import type { ToolRegistry } from '../llm/tool-registry.js';
 import type { TTS, TtsWordTiming } from '../tts/tts.js';
 
@@ -25,6 +25,16 @@ import type { TTS, TtsWordTiming } from '../tts/tts.js';
 const PLAYOUT_MARGIN_MS = 200;
 /** How often the wait for the end of playback looks again (while paused, or in a long answer). */
 const PAUSED_RECHECK_MS = 250;
+
+/** performance.now() times of the user's turn that this answer answers. */
+export interface UserTurnTiming {
+  /** The user's speech ended (the VAD's, else the STT's). */
+  speechEndedAt: number | undefined;
+  /** The STT's last final transcript of the turn arrived. */
+  lastFinalAt: number | undefined;
+  /** The turn was taken as over. */
+  endedAt: number;
+}
 
 type Emit = <K extends keyof RealtimeEvents>(event: K, payload: RealtimeEvents[K]) => void;
 
@@ -37,6 +47,8 @@ export interface AgentResponseInit {
   messages: LLMMessage[];
   /** Speak exactly this instead of asking the LLM (`say`). */
   fixedText?: string;
+  /** When the user's turn ended, for the stage timings (`turn.metrics`); absent for `say` and text. */
+  userTurn?: UserTurnTiming;
   outputSampleRate: number;
   voice?: string;
   language?: string;
@@ -124,6 +136,7 @@ export class AgentResponse {
         if (this.#firstAudioAt === undefined) {
           this.#firstAudioAt = performance.now();
           emit('response.started', { turnId: this.turnId });
+          emit('turn.metrics', { turnId: this.turnId, ...this.#stageMetrics(this.#firstAudioAt) });
         }
         if (chunk.words) this.#words.push(...chunk.words);
         this.#generatedMs += (chunk.samples.length * 1000) / chunk.sampleRate;
@@ -202,6 +215,18 @@ export class AgentResponse {
         }
       });
     }
+  }
+
+  #stageMetrics(firstAudioAt: number): StageMetrics {
+    const since = (from: number | undefined, to: number | undefined) => (from === undefined || to === undefined ? undefined : Math.round(to - from));
+    const turn = this.#init.userTurn;
+    return {
+      endOfTurnDelayMs: since(turn?.speechEndedAt, turn?.endedAt),
+      sttFinalLatencyMs: since(turn?.speechEndedAt, turn?.lastFinalAt),
+      llmFirstTokenMs: this.#init.fixedText === undefined ? since(this.#startedAt, this.#firstTextAt) : undefined,
+      ttsFirstByteMs: since(this.#firstTextAt, firstAudioAt),
+      endToEndMs: since(turn?.speechEndedAt, firstAudioAt),
+    };
   }
 
   /** The words heard before the cut (see the file comment). */

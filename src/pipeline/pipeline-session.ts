@@ -22,7 +22,7 @@ import type { ToolResult } from '../llm/tool.js';
 import type { ToolRegistry } from '../llm/tool-registry.js';
 import type { STT, SttEvent, SttStream } from '../stt/stt.js';
 import type { TTS } from '../tts/tts.js';
-import { AgentResponse, type AgentResponseInit } from './agent-response.js';
+import { AgentResponse, type AgentResponseInit, type UserTurnTiming } from './agent-response.js';
 import { ChatHistory } from './chat-history.js';
 import { EndOfTurnDetector } from './end-of-turn.js';
 import type { VoiceActivity, VoiceActivityHandlers } from './voice-activity.js';
@@ -71,6 +71,11 @@ export class PipelineSession extends EventBus<RealtimeEvents> implements Realtim
   readonly #onAbort = (): void => void this.close();
   #userTurn: UserTurn | undefined;
   #userSpeaking = false;
+  /** Audio received so far, in ms: the clock of the VAD's and the STT's times. */
+  #inputMs = 0;
+  /** performance.now() of the end of the user's speech, and of the turn's last final transcript. */
+  #speechEndedAt: number | undefined;
+  #lastFinalAt: number | undefined;
   #resumeTimer: NodeJS.Timeout | undefined;
   #response: AgentResponse | undefined;
   #closing: Promise<void> | undefined;
@@ -89,7 +94,7 @@ export class PipelineSession extends EventBus<RealtimeEvents> implements Realtim
     });
     this.#vad = init.voiceActivity?.({
       onSpeechStarted: () => this.#onSpeechStarted(),
-      onSpeechEnded: () => this.#onSpeechEnded(),
+      onSpeechEnded: (atMs) => this.#onSpeechEnded(atMs),
       onError: (error) => this.emit('error', { error }),
     });
     this.#stt = init.stt.stream({ sampleRate: init.inputSampleRate, language: init.language });
@@ -108,6 +113,7 @@ export class PipelineSession extends EventBus<RealtimeEvents> implements Realtim
     }
     this.#stt.pushAudio(samples);
     this.#vad?.push(samples);
+    this.#inputMs += (samples.length * 1000) / sampleRate;
   }
 
   sendText(text: string, options: RealtimeSendTextOptions = {}): void {
@@ -171,13 +177,17 @@ export class PipelineSession extends EventBus<RealtimeEvents> implements Realtim
         if (text === '') return;
         const turn = this.#startUserTurn();
         this.#onWords();
+        this.#lastFinalAt = performance.now();
         turn.text = `${turn.text} ${text}`.trim();
         this.emit('input.transcript', { turnId: turn.turnId, delta: text, text: turn.text });
         this.#endOfTurn.finalText(text);
         return;
       }
       case 'utterance.ended':
-        if (!this.#vad) this.#userSpeaking = false;
+        if (!this.#vad) {
+          this.#userSpeaking = false;
+          this.#speechEndedAt = this.#wallTimeOf(event.atMs);
+        }
         this.#endOfTurn.utteranceEnded(this.#vad !== undefined);
         return;
       case 'error':
@@ -202,9 +212,15 @@ export class PipelineSession extends EventBus<RealtimeEvents> implements Realtim
     this.#armResume(response, this.#init.falseInterruptionTimeoutMs ?? DEFAULT_FALSE_INTERRUPTION_TIMEOUT_MS);
   }
 
-  #onSpeechEnded(): void {
+  #onSpeechEnded(atMs: number): void {
     this.#userSpeaking = false;
+    this.#speechEndedAt = this.#wallTimeOf(atMs);
     this.#endOfTurn.speechEnded();
+  }
+
+  /** performance.now() of a moment `atMs` into the input audio (which arrives in real time). */
+  #wallTimeOf(atMs: number): number {
+    return performance.now() - Math.max(0, this.#inputMs - atMs);
   }
 
   /** The user said words: an answer still playing (or held) is cut. */
@@ -240,11 +256,13 @@ export class PipelineSession extends EventBus<RealtimeEvents> implements Realtim
     this.emit('user.speech.ended', { turnId: turn.turnId });
     this.emit('input.transcript.done', { turnId: turn.turnId, text: turn.text });
     this.#history.addUser(turn.text);
-    this.#respond();
+    this.#respond(undefined, { speechEndedAt: this.#speechEndedAt, lastFinalAt: this.#lastFinalAt, endedAt: performance.now() });
+    this.#speechEndedAt = undefined;
+    this.#lastFinalAt = undefined;
   }
 
   /** Answers now (after cutting an answer still running); `fixedText` speaks it as it is. */
-  #respond(fixedText?: string): void {
+  #respond(fixedText?: string, userTurn?: UserTurnTiming): void {
     this.#response?.interrupt();
     const { llm, tts, instructions, tools, outputSampleRate, voice, language } = this.#init;
     const response = new AgentResponse({
@@ -254,6 +272,7 @@ export class PipelineSession extends EventBus<RealtimeEvents> implements Realtim
       tools,
       messages: this.#history.messages,
       fixedText,
+      userTurn,
       outputSampleRate,
       voice,
       language,

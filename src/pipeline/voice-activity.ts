@@ -12,16 +12,18 @@ export interface VoiceActivity {
 }
 
 export interface VoiceActivityHandlers {
-  onSpeechStarted(): void;
-  onSpeechEnded(): void;
+  /** `atMs`: where speech began, in ms of the audio pushed. */
+  onSpeechStarted(atMs: number): void;
+  /** `atMs`: where the silence that ended it began, in ms of the audio pushed. */
+  onSpeechEnded(atMs: number): void;
   onError(error: Error): void;
 }
 
 export function voiceActivityOf(vad: VAD, sampleRate: number, handlers: VoiceActivityHandlers): VoiceActivity {
   const stream = vad.stream({ sampleRate });
   const unsubscribe = [
-    stream.on('speech.started', () => handlers.onSpeechStarted()),
-    stream.on('speech.ended', () => handlers.onSpeechEnded()),
+    stream.on('speech.started', ({ atMs }) => handlers.onSpeechStarted(atMs)),
+    stream.on('speech.ended', ({ atMs }) => handlers.onSpeechEnded(atMs)),
     stream.on('error', ({ error }) => handlers.onError(error)),
   ];
   return {

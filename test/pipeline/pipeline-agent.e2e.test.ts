@@ -33,7 +33,19 @@ describe('Agent in pipeline mode', () => {
 
     await harness.say(alice, 'What is the weather like in Oslo?');
     await expect(turnEnded).resolves.toMatchObject({ text: 'It is sunny in Oslo today.', interrupted: false });
-    expect((await metrics).responseLatencyMs).toBeGreaterThanOrEqual(0);
+    // Each stage's time, and all of them together: speech end → end of turn → LLM → TTS → audio.
+    const { stages } = await metrics;
+    expect(stages).toEqual({
+      endOfTurnDelayMs: expect.any(Number),
+      sttFinalLatencyMs: expect.any(Number),
+      llmFirstTokenMs: expect.any(Number),
+      ttsFirstByteMs: expect.any(Number),
+      endToEndMs: expect.any(Number),
+    });
+    // The end of turn waited at least the min endpointing delay after the speech ended, and the
+    // whole is at least the end of turn plus the model's and the TTS's first results.
+    expect(stages!.endOfTurnDelayMs).toBeGreaterThanOrEqual(200);
+    expect(stages!.endToEndMs).toBeGreaterThanOrEqual(stages!.endOfTurnDelayMs! + stages!.llmFirstTokenMs! + stages!.ttsFirstByteMs! - 3); // each is rounded
 
     // The question reached the model as the STT settled it, after the instructions.
     const request = gemini.requests.at(-1)!.body as { contents: unknown; systemInstruction: unknown };
