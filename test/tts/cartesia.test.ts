@@ -157,6 +157,21 @@ describe('CartesiaTTS sockets', () => {
   });
 });
 
+describe('CartesiaTTS with a kept socket that died while idle', () => {
+  it('starts the session again on a new socket, so nothing is lost', async () => {
+    tts = new CartesiaTTS({ apiKey: fake.apiKey, baseUrl: fake.baseUrl });
+    await collect(speak(['Hello. '], { sampleRate: 16000 }));
+    const kept = fake.connections.at(-1)!;
+    kept.dropOnNextMessage = true;
+    const before = fake.connections.length;
+    const chunks = await collect(speak(['Still ', 'here. '], { sampleRate: 16000 }));
+    expect(chunks.reduce((sum, c) => sum + c.samples.length, 0)).toBe(('Still here. '.length * 60 * 16000) / 1000);
+    expect(kept.closed).toBe(true);
+    expect(fake.connections.length).toBe(before + 1);
+    expect(fake.transcriptsOf(contextOf('Still '))).toEqual(['Still ', 'here. ', '']);
+  });
+});
+
 describe('CartesiaTTS across a pause in the text', () => {
   it('continues in a new context when the current one went quiet long enough to expire, keeping the audio and the word timings in order', async () => {
     tts = new CartesiaTTS({ apiKey: fake.apiKey, baseUrl: fake.baseUrl });

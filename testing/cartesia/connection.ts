@@ -70,6 +70,8 @@ type ContextFields = Pick<GenerationRequest, 'model_id' | 'voice' | 'output_form
 export class FakeCartesiaConnection {
   readonly contexts = new Map<string, FakeCartesiaContext>();
   closed = false;
+  /** Drop the connection when the next message arrives (recorded, not answered): a socket that died while idle. */
+  dropOnNextMessage = false;
   /** Ends the pauses of this connection's contexts when it closes, so no timer outlives it. */
   readonly #closing = new AbortController();
 
@@ -106,6 +108,10 @@ export class FakeCartesiaConnection {
       return;
     }
     this.host.record(message, this);
+    if (this.dropOnNextMessage) {
+      this.drop();
+      return;
+    }
     const contextId = typeof message['context_id'] === 'string' ? message['context_id'] : undefined;
     if (message['cancel'] === true) {
       const context = contextId === undefined ? undefined : this.contexts.get(contextId);

@@ -56,7 +56,14 @@ export class CartesiaTtsStream implements TtsStream {
 
   readonly #base: Omit<CartesiaRequest, 'transcript' | 'continue' | 'context_id'>;
   readonly #contexts = new ContextSequence(CONTEXT_QUIET_MS);
-  readonly #socket: WebSocket;
+  #socket: WebSocket;
+  readonly #openSocket: () => WebSocket;
+  /**
+   * What was sent on a socket an earlier session left, until the service first answers on it: a
+   * kept socket the server closed while it was idle can look open until it is used, and then the
+   * session starts again on a new socket with these, instead of failing. Undefined once answered.
+   */
+  #sentOnKeptSocket: string[] | undefined;
   readonly #log: Logger;
   /** Called once, with the socket when the session ended cleanly and it can serve another. */
   readonly #onFinished: (reusable: WebSocket | undefined) => void;
@@ -101,11 +108,12 @@ export class CartesiaTtsStream implements TtsStream {
       ...(language === undefined ? {} : { language }),
       ...(options.maxBufferDelayMs === undefined ? {} : { max_buffer_delay_ms: options.maxBufferDelayMs }),
     };
-    this.#socket =
-      socket ??
+    this.#openSocket = () =>
       new WebSocket(options.url, {
         headers: { Authorization: `Bearer ${options.apiKey}`, 'Cartesia-Version': options.cartesiaVersion },
       });
+    this.#socket = socket ?? this.#openSocket();
+    this.#sentOnKeptSocket = socket ? [] : undefined;
     this.#listen();
     log.debug(
       { contextId: this.#contexts.current.id, model: options.modelId, sampleRate: stream.sampleRate, serviceRate, socketReused: socket !== undefined },
@@ -215,6 +223,7 @@ export class CartesiaTtsStream implements TtsStream {
 
   #send(request: CartesiaRequest): void {
     const text = JSON.stringify(request);
+    this.#sentOnKeptSocket?.push(text);
     if (this.#socket.readyState === WebSocket.OPEN) this.#socket.send(text);
     else if (this.#socket.readyState === WebSocket.CONNECTING) this.#outbox.push(text);
   }
@@ -235,12 +244,34 @@ export class CartesiaTtsStream implements TtsStream {
       response.on('end', () => this.#fail(handshakeRefused(status, body)));
       response.on('error', () => this.#fail(handshakeRefused(status, body)));
     });
-    socket.on('message', (data) => this.#onMessage(String(data)));
-    socket.on('error', (error) => this.#fail(connectionLost(error.message, error)));
+    socket.on('message', (data) => {
+      this.#sentOnKeptSocket = undefined;
+      this.#onMessage(String(data));
+    });
+    socket.on('error', (error) => {
+      if (!this.#startOverOnNewSocket()) this.#fail(connectionLost(error.message, error));
+    });
     socket.on('close', (code, reason) => {
+      if (this.#startOverOnNewSocket()) return;
       this.#fail(connectionLost(`closed with ${code}${reason.length ? ` ${String(reason)}` : ''}`));
       this.#release(undefined);
     });
+  }
+
+  /** A kept socket died before the service answered on it: opens a new one and sends it all again. */
+  #startOverOnNewSocket(): boolean {
+    const sent = this.#sentOnKeptSocket;
+    if (sent === undefined || this.#finished) return false;
+    this.#sentOnKeptSocket = undefined;
+    this.#log.debug({ contextId: this.#contexts.current.id }, 'the kept cartesia socket was gone; starting again on a new one');
+    const dead = this.#socket;
+    dead.removeAllListeners();
+    dead.on('error', () => undefined);
+    dead.terminate();
+    this.#socket = this.#openSocket();
+    this.#outbox = [...sent];
+    this.#listen();
+    return true;
   }
 
   #onMessage(text: string): void {
