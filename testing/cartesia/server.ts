@@ -14,16 +14,21 @@
  * `Cartesia-Version` header or the `cartesia_version` query parameter. A missing or wrong key is
  * refused with HTTP 401, a missing version with HTTP 400, before the upgrade.
  *
- * Behaviour (see connection.ts): per `context_id`, inputs with `continue: true` are continuations;
- * text is spoken up to its last whitespace, the rest on the next input, a `flush`, or the final
- * input (`continue: false`, or none), after which `done` is sent; text ending a sentence is spoken
- * at once. A context that has said everything expires `contextExpiryMs` (1 s) after its last
- * chunk; the service documents a later input as not supported, and the fake answers it with an
- * `error` event (400, "Context expired"), or with nothing (`expiredInput: 'ignore'`). Speech is a tone per piece,
- * `msPerCharacter` ms per character at the requested `sample_rate`, in `chunkMs` chunks, preceded
- * by a `timestamps` event (seconds from the start of the context's audio) when `add_timestamps`.
- * `{ cancel: true, context_id }` stops a context at once. `dropConnections()` ends every socket
- * without a close frame. What arrived is in `requests` (every client message, in order).
+ * Behaviour (see connection.ts; `fake.behaviour` can change at any time): per `context_id`,
+ * inputs with `continue: true` are continuations. Text is spoken up to its last whitespace (all
+ * of it when it ends a sentence); the rest waits for the next input, a `flush` (answered with
+ * `flush_done` and its `flush_id`), or the final input (`continue: false`, or none), after which
+ * `done` is sent. Speech is a tone per piece, `msPerCharacter` (60) ms per character at the
+ * requested `sample_rate`, in `chunkMs` chunks (`chunkIntervalMs` apart, the first after
+ * `firstByteDelayMs`), preceded by a `timestamps` event (seconds from the start of the context's
+ * audio) when `add_timestamps`. A context that has said everything expires `contextExpiryMs`
+ * (1 s) after its last chunk; the service documents a later input as not supported, and the fake
+ * answers it with an `error` event (400, "Context expired"), or with nothing
+ * (`expiredInput: 'ignore'`). `{ cancel: true, context_id }` stops a context at once.
+ * `dropConnections()` ends every socket without a close frame; a connection's
+ * `dropOnNextMessage` ends it when its next message arrives. What arrived is in `requests`
+ * (every client message, in order), refused handshakes in `refused`. With `tls` it serves
+ * `wss://` (the SDK's own client connects with nothing else).
  */
 import http from 'node:http';
 import https from 'node:https';
