@@ -49,6 +49,12 @@ type Outcome = { kind: 'chunk'; chunk: TtsChunk } | { kind: 'done' } | { kind: '
  * context: under Cartesia's 1 s expiry, with room for the audio's way here and the text's back.
  */
 const CONTEXT_QUIET_MS = 600;
+/**
+ * How long a retired context may stay silent before it is taken as over, in case the service
+ * neither speaks, nor ends, nor refuses it. Generous: a context still holding text needs the
+ * service's time to first audio, and ending it early would drop those words.
+ */
+const RETIRED_SILENCE_MS = 2000;
 
 export class CartesiaTtsStream implements TtsStream {
   /** The rate the caller asked for; every chunk has it. */
@@ -168,7 +174,7 @@ export class CartesiaTtsStream implements TtsStream {
     clearTimeout(context.silenceTimer);
     context.silenceTimer = setTimeout(() => {
       if (!this.#finished && !context.done) this.#route(context, { type: 'done', done: true, status_code: 200, context_id: context.id });
-    }, this.#contexts.quietMs);
+    }, RETIRED_SILENCE_MS);
   }
 
   /** The context's final input: the service speaks what it still holds, then sends `done`. */

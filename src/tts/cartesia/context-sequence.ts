@@ -8,7 +8,7 @@
  * text), the session retires that context and continues in a new one; after such a pause a seam
  * in prosody is not heard. A retired context gets its final input, so that the service speaks
  * whatever it still holds; it is over at its `done`, at an error (it had expired: nothing was
- * left to say), or when it stays silent for `quietMs` after being retired.
+ * left to say), or when it stays silent for a while after being retired (cartesia-stream.ts).
  *
  * The contexts speak one after another: the first not yet done is the one playing; what arrives
  * for a later one waits in its backlog until those before it are done.
