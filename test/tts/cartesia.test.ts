@@ -65,13 +65,13 @@ describe('CartesiaTTS against the fake Cartesia WebSocket', () => {
   });
 
   it('uses the voice and language a session names over the configured ones, the language as its primary subtag', async () => {
-    tts = new CartesiaTTS({ apiKey: fake.apiKey, baseUrl: fake.baseUrl, voiceId: 'configured', language: 'en' });
+    tts = new CartesiaTTS({ apiKey: fake.apiKey, baseUrl: fake.baseUrl, voiceId: 'configured', language: 'en', maxBufferDelayMs: 500 });
     const stream = tts.synthesize({ sampleRate: 16000, voice: 'session-voice', language: 'fr-FR' });
     stream.pushText('Bonjour. ');
     stream.end();
     await collect(stream);
     const first = fake.requests.find((r) => r.message['transcript'] === 'Bonjour. ')!.message;
-    expect(first).toMatchObject({ voice: { mode: 'id', id: 'session-voice' }, language: 'fr', model_id: CARTESIA_DEFAULTS.modelId });
+    expect(first).toMatchObject({ voice: { mode: 'id', id: 'session-voice' }, language: 'fr', model_id: CARTESIA_DEFAULTS.modelId, max_buffer_delay_ms: 500 });
   });
 
   for (const sampleRate of [16000, 24000, 48000]) {
