@@ -29,11 +29,12 @@ import type { IncomingMessage } from 'node:http';
 import type { GenerationRequest, WebsocketClientEvent, WebsocketResponse } from '@cartesia/cartesia-js/resources/tts';
 import WebSocket from 'ws';
 import { createResampler, type Resampler } from '../../audio/resampler.js';
-import { ProviderError, ValidationError } from '../../core/errors.js';
+import { type ProviderError, ValidationError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { TtsChunk, TtsStream, TtsStreamOptions } from '../tts.js';
 import { connectionLost, handshakeRefused, serviceError } from './cartesia-errors.js';
 import { cartesiaLanguage, type ResolvedCartesiaOptions } from './cartesia-options.js';
+import { ChunkQueue } from './chunk-queue.js';
 import { ContextSequence, type SpeechContext } from './context-sequence.js';
 import { serviceSampleRateFor } from './sample-rates.js';
 import { PcmS16leDecoder } from './pcm-decoder.js';
@@ -42,7 +43,6 @@ import { WordTimings } from './word-timings.js';
 /** A generation request as sent: the SDK's, with the voice in the documented `{ mode: 'id', id }` form. */
 type CartesiaRequest = Omit<GenerationRequest, 'voice'> & { voice: { mode: 'id'; id: string } };
 
-type Outcome = { kind: 'chunk'; chunk: TtsChunk } | { kind: 'done' } | { kind: 'failed'; error: ProviderError };
 
 /**
  * How long a context may go without audio and without text before the next text goes to a new
@@ -81,8 +81,7 @@ export class CartesiaTtsStream implements TtsStream {
   readonly #onAbort = () => void this.close();
   /** Messages written before the socket opened. */
   #outbox: string[] = [];
-  #outcomes: Outcome[] = [];
-  #wake: (() => void) | undefined;
+  readonly #queue = new ChunkQueue();
   #ended = false;
   #textSent = false;
   /** Set once `done`, an error or `close()` has decided how the stream ends. */
@@ -152,7 +151,7 @@ export class CartesiaTtsStream implements TtsStream {
     if (this.#finished) return;
     // Nothing to say: a context whose only input is the empty final one is not asked of the service.
     if (!this.#textSent) {
-      this.#finish({ kind: 'done' });
+      this.#finish();
       if (this.#socket.readyState === WebSocket.OPEN) this.#release(this.#socket);
       else this.#socket.terminate();
       return;
@@ -189,8 +188,8 @@ export class CartesiaTtsStream implements TtsStream {
     if (this.#finished && this.#socket.readyState === WebSocket.CLOSED) return;
     const open = this.#socket.readyState === WebSocket.OPEN;
     // Drop what was not yet yielded: a closed stream ends its iteration at once.
-    this.#outcomes = [];
-    this.#finish({ kind: 'done' });
+    this.#queue.dropPending();
+    this.#finish();
     if (open) {
       // The service stops generating for the contexts, so it bills no more of them.
       // Sends are written in order: once the last cancel is out, the socket can go.
@@ -210,17 +209,7 @@ export class CartesiaTtsStream implements TtsStream {
     if (this.#iterated) throw new ValidationError('stream', 'a TtsStream can be iterated once');
     this.#iterated = true;
     try {
-      for (;;) {
-        const outcome = this.#outcomes.shift();
-        if (outcome === undefined) {
-          if (this.#finished && this.#outcomes.length === 0) return;
-          await new Promise<void>((resolve) => (this.#wake = resolve));
-          continue;
-        }
-        if (outcome.kind === 'done') return;
-        if (outcome.kind === 'failed') throw outcome.error;
-        yield outcome.chunk;
-      }
+      yield* this.#queue.drain();
     } finally {
       // A consumer that stops early (break, throw) ends the session too.
       await this.close();
@@ -347,7 +336,7 @@ export class CartesiaTtsStream implements TtsStream {
   /** Every context is done and no more text comes: the last audio, then the end. */
   #complete(): void {
     this.#onAudio(this.#resampler?.flush() ?? new Int16Array(0), true);
-    this.#finish({ kind: 'done' });
+    this.#finish();
     this.#release(this.#socket);
   }
 
@@ -358,31 +347,26 @@ export class CartesiaTtsStream implements TtsStream {
     const words = last ? this.#words.takeAll() : this.#words.takeStartingBefore(endMs);
     if (samples.length === 0 && words === undefined) return;
     this.#samplesOut += samples.length;
-    this.#push({ kind: 'chunk', chunk: { samples, sampleRate: this.sampleRate, ...(words ? { words } : {}) } });
+    this.#queue.push({ samples, sampleRate: this.sampleRate, ...(words ? { words } : {}) });
   }
 
   #fail(error: ProviderError): void {
     if (this.#finished) return;
     this.#log.warn({ contextId: this.#contexts.current.id, status: error.status, retryable: error.retryable, err: error.message }, 'cartesia synthesis failed');
-    this.#finish({ kind: 'failed', error });
+    this.#finish(error);
     this.#socket.terminate();
   }
 
-  #finish(outcome: Outcome): void {
+  /** Decides how the session ends, once: after its chunks, with `failure` if there is one. */
+  #finish(failure?: ProviderError): void {
     if (this.#finished) return;
     this.#finished = true;
-    this.#push(outcome);
+    if (failure) this.#queue.fail(failure);
+    else this.#queue.end();
     this.#signal?.removeEventListener('abort', this.#onAbort);
     this.#words.clear();
     this.#contexts.clearTimers();
     this.#resampler?.close();
-  }
-
-  #push(outcome: Outcome): void {
-    this.#outcomes.push(outcome);
-    const wake = this.#wake;
-    this.#wake = undefined;
-    wake?.();
   }
 
   #release(reusable: WebSocket | undefined): void {
