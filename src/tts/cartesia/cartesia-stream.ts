@@ -43,7 +43,6 @@ import { WordTimings } from './word-timings.js';
 /** A generation request as sent: the SDK's, with the voice in the documented `{ mode: 'id', id }` form. */
 type CartesiaRequest = Omit<GenerationRequest, 'voice'> & { voice: { mode: 'id'; id: string } };
 
-
 /**
  * How long a context may go without audio and without text before the next text goes to a new
  * context: under Cartesia's 1 s expiry, with room for the audio's way here and the text's back.
