@@ -17,6 +17,7 @@ import type { LLM, LLMMessage } from '../llm/llm.js';
 import type { RealtimeEvents, StageMetrics } from '../llm/realtime.js';
 import type { ToolRegistry } from '../llm/tool-registry.js';
 import type { TTS, TtsWordTiming } from '../tts/tts.js';
+import type { PreemptiveGeneration } from './preemptive-generation.js';
 
 /**
  * The answer is taken as played out this long before the estimate says: `turn.complete` marks
@@ -47,6 +48,8 @@ export interface AgentResponseInit {
   messages: LLMMessage[];
   /** Speak exactly this instead of asking the LLM (`say`). */
   fixedText?: string;
+  /** An answer the LLM started before the turn ended (preemptive generation), to speak instead of asking again. */
+  preempted?: PreemptiveGeneration;
   /** When the user's turn ended, for the stage timings (`turn.metrics`); absent for `say` and text. */
   userTurn?: UserTurnTiming;
   outputSampleRate: number;
@@ -172,9 +175,10 @@ export class AgentResponse {
   }
 
   async #generate(speak: (text: string) => void, toolMessages: LLMMessage[]): Promise<void> {
-    const { llm, emit, instructions, tools, messages } = this.#init;
+    const { llm, emit, instructions, tools, messages, preempted } = this.#init;
     const signal = this.#abort.signal;
-    for await (const event of llm.stream({ instructions, messages, tools, signal })) {
+    const events = preempted ? preempted.adopt(signal) : llm.stream({ instructions, messages, tools, signal });
+    for await (const event of events) {
       if (signal.aborted) return;
       if (event.type === 'text') this.#produce(event.text, speak);
       else if (event.type === 'tool_call') {
@@ -220,10 +224,11 @@ export class AgentResponse {
   #stageMetrics(firstAudioAt: number): StageMetrics {
     const since = (from: number | undefined, to: number | undefined) => (from === undefined || to === undefined ? undefined : Math.round(to - from));
     const turn = this.#init.userTurn;
+    const { preempted } = this.#init;
     return {
       endOfTurnDelayMs: since(turn?.speechEndedAt, turn?.endedAt),
       sttFinalLatencyMs: since(turn?.speechEndedAt, turn?.lastFinalAt),
-      llmFirstTokenMs: this.#init.fixedText === undefined ? since(this.#startedAt, this.#firstTextAt) : undefined,
+      llmFirstTokenMs: this.#init.fixedText !== undefined ? undefined : preempted ? since(preempted.startedAt, preempted.firstTextAt) : since(this.#startedAt, this.#firstTextAt),
       ttsFirstByteMs: since(this.#firstTextAt, firstAudioAt),
       endToEndMs: since(turn?.speechEndedAt, firstAudioAt),
     };

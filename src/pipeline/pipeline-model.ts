@@ -39,6 +39,12 @@ export interface PipelineModelOptions {
   maxEndpointingDelayMs?: number;
   /** Speech over the agent with no words for this long is not an interruption: playback resumes; default 2 000 ms. */
   falseInterruptionTimeoutMs?: number;
+  /**
+   * Start the LLM on the user's settled words while the end of turn is being confirmed, and
+   * speak its answer at once if the turn ends with those words (discarded if the user goes on);
+   * default true.
+   */
+  preemptiveGeneration?: boolean;
   /** BCP-47 code for the STT and the TTS; default: theirs. */
   language?: string;
   /** The TTS voice; default: the TTS's. */
@@ -75,6 +81,7 @@ export class PipelineModel implements RealtimeModel {
       minEndpointingDelayMs: this.#options.minEndpointingDelayMs,
       maxEndpointingDelayMs: this.#options.maxEndpointingDelayMs,
       falseInterruptionTimeoutMs: this.#options.falseInterruptionTimeoutMs,
+      preemptiveGeneration: this.#options.preemptiveGeneration,
       language,
       voice,
       signal: options.signal,

@@ -25,6 +25,7 @@ import type { TTS } from '../tts/tts.js';
 import { AgentResponse, type AgentResponseInit, type UserTurnTiming } from './agent-response.js';
 import { ChatHistory } from './chat-history.js';
 import { EndOfTurnDetector } from './end-of-turn.js';
+import { PreemptiveGeneration } from './preemptive-generation.js';
 import type { VoiceActivity, VoiceActivityHandlers } from './voice-activity.js';
 
 export interface PipelineSessionInit {
@@ -41,6 +42,8 @@ export interface PipelineSessionInit {
   maxEndpointingDelayMs?: number;
   /** Speech over the agent with no words for this long is not an interruption; default 2 000 ms. */
   falseInterruptionTimeoutMs?: number;
+  /** Start the LLM on the user's settled words before the end of turn is confirmed; default true. */
+  preemptiveGeneration?: boolean;
   language?: string;
   voice?: string;
   signal?: AbortSignal;
@@ -71,6 +74,7 @@ export class PipelineSession extends EventBus<RealtimeEvents> implements Realtim
   readonly #onAbort = (): void => void this.close();
   #userTurn: UserTurn | undefined;
   #userSpeaking = false;
+  #preemptive: PreemptiveGeneration | undefined;
   /** Audio received so far, in ms: the clock of the VAD's and the STT's times. */
   #inputMs = 0;
   /** performance.now() of the end of the user's speech, and of the turn's last final transcript. */
@@ -146,6 +150,7 @@ export class PipelineSession extends EventBus<RealtimeEvents> implements Realtim
       clearTimeout(this.#resumeTimer);
       this.#vad?.close();
       this.#response?.interrupt();
+      this.#discardPreemptive();
       await Promise.allSettled([this.#stt.close(), this.#response?.done]);
       await this.#listening.catch(() => undefined);
       this.emit('closed', { reason });
@@ -181,6 +186,7 @@ export class PipelineSession extends EventBus<RealtimeEvents> implements Realtim
         turn.text = `${turn.text} ${text}`.trim();
         this.emit('input.transcript', { turnId: turn.turnId, delta: text, text: turn.text });
         this.#endOfTurn.finalText(text);
+        this.#preempt(turn.text);
         return;
       }
       case 'utterance.ended':
@@ -205,6 +211,7 @@ export class PipelineSession extends EventBus<RealtimeEvents> implements Realtim
    */
   #onSpeechStarted(): void {
     this.#userSpeaking = true;
+    this.#discardPreemptive(); // the user goes on: the words it answered are not the turn's
     this.#endOfTurn.speechStarted();
     const response = this.#response;
     if (!response || response.interrupted || response.paused) return;
@@ -255,14 +262,35 @@ export class PipelineSession extends EventBus<RealtimeEvents> implements Realtim
     if (!turn || this.#closing) return;
     this.emit('user.speech.ended', { turnId: turn.turnId });
     this.emit('input.transcript.done', { turnId: turn.turnId, text: turn.text });
+    const preempted = this.#preemptive?.userText === turn.text && this.#preemptive.usable ? this.#preemptive : undefined;
+    if (!preempted) this.#discardPreemptive();
+    this.#preemptive = undefined;
     this.#history.addUser(turn.text);
-    this.#respond(undefined, { speechEndedAt: this.#speechEndedAt, lastFinalAt: this.#lastFinalAt, endedAt: performance.now() });
+    this.#respond(undefined, { speechEndedAt: this.#speechEndedAt, lastFinalAt: this.#lastFinalAt, endedAt: performance.now() }, preempted);
     this.#speechEndedAt = undefined;
     this.#lastFinalAt = undefined;
   }
 
   /** Answers now (after cutting an answer still running); `fixedText` speaks it as it is. */
-  #respond(fixedText?: string, userTurn?: UserTurnTiming): void {
+  /**
+   * Starts the LLM on the turn's words so far, while the end of turn is confirmed (see
+   * preemptive-generation.ts); words added since replace the attempt with a new one.
+   */
+  #preempt(userText: string): void {
+    // With a VAD, not while the user is still heard speaking; without one, the STT's final is the sign.
+    if (this.#init.preemptiveGeneration === false || (this.#vad && this.#userSpeaking)) return;
+    if (this.#preemptive?.userText === userText && this.#preemptive.usable) return;
+    this.#discardPreemptive();
+    const { llm, instructions, tools } = this.#init;
+    this.#preemptive = new PreemptiveGeneration({ llm, instructions, tools, history: this.#history.messages, userText });
+  }
+
+  #discardPreemptive(): void {
+    this.#preemptive?.discard();
+    this.#preemptive = undefined;
+  }
+
+  #respond(fixedText?: string, userTurn?: UserTurnTiming, preempted?: PreemptiveGeneration): void {
     this.#response?.interrupt();
     const { llm, tts, instructions, tools, outputSampleRate, voice, language } = this.#init;
     const response = new AgentResponse({
@@ -273,6 +301,7 @@ export class PipelineSession extends EventBus<RealtimeEvents> implements Realtim
       messages: this.#history.messages,
       fixedText,
       userTurn,
+      preempted,
       outputSampleRate,
       voice,
       language,

@@ -143,7 +143,12 @@ describe('PipelineSession', () => {
   });
 
   it('runs the tools the LLM calls, tells its listeners, and speaks the answer that uses them', async () => {
-    gemini.script([{ functionCalls: [{ name: 'get_weather', args: { city: 'Oslo' } }] }, { text: 'Sunny, 21 degrees.' }]);
+    // The model asks for the tool until it has its answer (an early request asks too, and is dropped unrun).
+    gemini.script((request) =>
+      JSON.stringify(request.body.contents).includes('functionResponse')
+        ? { text: 'Sunny, 21 degrees.' }
+        : { functionCalls: [{ name: 'get_weather', args: { city: 'Oslo' } }] },
+    );
     const tools = new ToolRegistry([
       { name: 'get_weather', description: 'The weather', parameters: z.object({ city: z.string() }), execute: ({ city }) => ({ city, sky: 'sunny', celsius: 21 }) },
     ]);
@@ -153,6 +158,7 @@ describe('PipelineSession', () => {
     const complete = await waitFor(() => log.find(({ event }) => event === 'turn.complete'), 'the answer');
     expect(complete.payload).toMatchObject({ text: 'Sunny, 21 degrees.', interrupted: false });
     expect(log.find(({ event }) => event === 'tool.result')!.payload).toMatchObject({ call: { name: 'get_weather' }, result: { ok: true, value: { sky: 'sunny' } } });
+    expect(log.filter(({ event }) => event === 'tool.result')).toHaveLength(1); // the tool ran once
   });
 
   it('say() speaks the text as it is, as an agent turn, and the next request carries it as history', async () => {
@@ -168,6 +174,37 @@ describe('PipelineSession', () => {
     expect(gemini.requests.length).toBe(requestsBefore + 1);
     const contents = JSON.stringify((gemini.requests.at(-1)!.body as { contents: unknown }).contents);
     expect(contents.indexOf('Welcome to the call.')).toBeLessThan(contents.indexOf('Thanks.'));
+  });
+
+  it('starts the LLM on settled words before the end of turn, and speaks that answer when the turn ends with them', async () => {
+    gemini.script({ text: 'Preempted answer.' });
+    const { stt, log } = await open({ maxEndpointingDelayMs: 60_000 });
+    const before = gemini.requests.length;
+    stt.hear({ type: 'transcript.final', text: 'What time is it' }); // no end of turn yet: no punctuation, no utterance end
+    await waitUntil(() => gemini.requests.length === before + 1, 'the LLM to be asked early');
+    expect(names(log)).not.toContain('user.speech.ended');
+    stt.hear({ type: 'utterance.ended', atMs: 900 });
+    const complete = await waitFor(() => log.find(({ event }) => event === 'turn.complete'), 'the answer');
+    expect(complete.payload).toMatchObject({ text: 'Preempted answer.', interrupted: false });
+    expect(gemini.requests.length).toBe(before + 1); // adopted, not asked again
+  });
+
+  it('discards the early answer when the user goes on, and answers the whole turn', async () => {
+    gemini.script((request) => {
+      const contents = JSON.stringify(request.body.contents);
+      return { text: contents.includes('a cup of tea') ? 'Tea it is.' : 'Answer to half a sentence.' };
+    });
+    const { stt, log, tts } = await open({ maxEndpointingDelayMs: 60_000 });
+    const before = gemini.requests.length;
+    stt.hear({ type: 'transcript.final', text: 'I would like' });
+    await waitUntil(() => gemini.requests.length === before + 1, 'the LLM to be asked early');
+    stt.hear({ type: 'speech.started', atMs: 800 }); // the user goes on
+    stt.hear({ type: 'transcript.final', text: 'a cup of tea.' });
+    stt.hear({ type: 'utterance.ended', atMs: 1800 });
+    const complete = await waitFor(() => log.find(({ event }) => event === 'turn.complete'), 'the answer');
+    expect(complete.payload).toMatchObject({ text: 'Tea it is.', interrupted: false });
+    expect(tts.texts.join('')).toBe('Tea it is.');
+    expect(names(log).filter((name) => name === 'turn.complete')).toHaveLength(1);
   });
 
   it('takes audio only at its input rate, naming it', async () => {
