@@ -202,4 +202,27 @@ describe('Agent in pipeline mode', () => {
       { userId: AGENT_ID, text: 'Bergen is rainy.' },
     ]);
   }, 120_000);
+
+  it('speaks through Cartesia as well: the TTS is a seam', async () => {
+    const { CartesiaTTS } = await import('../../src/tts/cartesia/index.js');
+    const { FakeCartesia } = await import('../../testing/cartesia/index.js');
+    const cartesia = await FakeCartesia.start();
+    try {
+      harness = await startPipelineHarness({ pipeline: { tts: new CartesiaTTS({ apiKey: cartesia.apiKey, baseUrl: cartesia.baseUrl }) } });
+      const { agent, stream, gemini } = harness;
+      gemini.script({ text: 'Cartesia speaking.' });
+      const call = await agent.createCall('default', 'pipeline-cartesia');
+      const fakeCall = stream.video.call('pipeline-cartesia');
+      const hana = fakeCall.addParticipant({ userId: 'hana' });
+      await agent.join(call);
+      const ended = nextEvent(agent.events, 'agent.turn.ended');
+      await harness.say(hana, 'Who is speaking?');
+      await expect(ended).resolves.toMatchObject({ text: 'Cartesia speaking.', interrupted: false });
+      await fakeCall.recording(AGENT_ID).waitFor((r) => audible(r.frames).length >= 30, 20_000, 'the agent speaking through Cartesia');
+    } finally {
+      await harness?.close();
+      harness = undefined;
+      await cartesia.close();
+    }
+  }, 90_000);
 });
