@@ -19,6 +19,7 @@ export {
   streamEdgeOptions,
 } from './presets.js';
 export { AgentsError, ConfigError, EdgeError, ProviderError, ValidationError } from './core/errors.js';
+export type { BackoffOptions } from './core/backoff.js';
 export { EventBus, type ErrorEvents, type Listener } from './core/event-bus.js';
 export {
   childLogger,

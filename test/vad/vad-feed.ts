@@ -2,13 +2,13 @@
  * Feeding a VAD stream in tests as a call would: 20 ms frames, waiting for scoring to catch up
  * every half second of audio (as real time would), so nothing is dropped for being pushed faster.
  */
-import type { SileroVadStream } from '../../src/vad/silero/index.js';
+import type { SileroStream } from '../../src/vad/silero/index.js';
 import type { VadEvents } from '../../src/vad/vad.js';
 
 export type RecordedVadEvent = { type: 'speech.started'; atMs: number } | { type: 'speech.ended'; atMs: number; durationMs: number };
 
 /** Collects a stream's speech events, in order. */
-export function recordEvents(stream: SileroVadStream): RecordedVadEvent[] {
+export function recordEvents(stream: SileroStream): RecordedVadEvent[] {
   const events: RecordedVadEvent[] = [];
   stream.on('speech.started', (event: VadEvents['speech.started']) => {
     events.push({ type: 'speech.started', ...event });
@@ -20,7 +20,7 @@ export function recordEvents(stream: SileroVadStream): RecordedVadEvent[] {
 }
 
 /** Pushes `pcm` in 20 ms frames, lets scoring catch up every 500 ms of audio and at the end. */
-export async function feed(stream: SileroVadStream, pcm: Int16Array): Promise<void> {
+export async function feed(stream: SileroStream, pcm: Int16Array): Promise<void> {
   const frame = stream.sampleRate / 50;
   const framesPerCatchUp = 25;
   for (let index = 0, offset = 0; offset < pcm.length; index++, offset += frame) {

@@ -32,7 +32,18 @@ interface QueuedWindow {
   index: number;
 }
 
-export class SileroVadStream implements VadStream {
+/** A Silero detection stream, as `SileroVAD.stream()` hands it out: a VadStream and its counts. */
+export interface SileroStream extends VadStream {
+  readonly sampleRate: number;
+  /** 32 ms windows scored so far. */
+  readonly scoredWindows: number;
+  /** Windows dropped, oldest first, because scoring fell more than `maxBacklogMs` behind. */
+  readonly droppedWindows: number;
+  /** Resolves once every window pushed so far has been scored (and its events emitted). */
+  idle(): Promise<void>;
+}
+
+export class SileroVadStream implements SileroStream {
   readonly sampleRate: number;
   readonly #loadModel: () => Promise<SileroModel>;
   readonly #onClose: (stream: SileroVadStream) => void;

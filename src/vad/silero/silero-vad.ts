@@ -12,7 +12,7 @@ import { AgentsError, ValidationError } from '../../core/errors.js';
 import { assertSampleRate } from '../../audio/pcm.js';
 import type { VAD, VadStreamOptions } from '../vad.js';
 import { defaultSileroModelPath, loadSileroModel, type SileroModel } from './silero-model.js';
-import { SileroVadStream, type SileroVadStreamSettings } from './silero-vad-stream.js';
+import { SileroVadStream, type SileroStream, type SileroVadStreamSettings } from './silero-vad-stream.js';
 
 export interface SileroVADOptions {
   /** A 32 ms window scored at or above this probability is speech. Default 0.5. */
@@ -91,7 +91,7 @@ export class SileroVAD implements VAD {
     await this.#model();
   }
 
-  stream(options: VadStreamOptions): SileroVadStream {
+  stream(options: VadStreamOptions): SileroStream {
     if (this.#closed) throw new AgentsError('this SileroVAD is closed; create a new one', { code: 'CLOSED' });
     assertSampleRate(options?.sampleRate, 'sampleRate');
     const stream = new SileroVadStream(options.sampleRate, this.#settings, () => this.#model(), (closed) => this.#streams.delete(closed));
