@@ -223,6 +223,8 @@ export class PipelineSession extends EventBus<RealtimeEvents> implements Realtim
     this.#userSpeaking = false;
     this.#speechEndedAt = this.#wallTimeOf(atMs);
     this.#endOfTurn.speechEnded();
+    // Words settled while the user was still heard: the early answer starts now.
+    if (this.#userTurn && this.#userTurn.text !== '') this.#preempt(this.#userTurn.text);
   }
 
   /** performance.now() of a moment `atMs` into the input audio (which arrives in real time). */
