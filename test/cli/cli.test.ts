@@ -10,7 +10,7 @@ import { FakeStreamApi } from '../../testing/stream-api/index.js';
 import { FakeStreamVideo } from '../../testing/stream-video/index.js';
 import { createAgentProject, type AgentProject } from '../support/agent-project.js';
 import { spawnCli, spawnServe, type CliProcess } from '../support/cli-process.js';
-import { waitUntil } from '../support/wait.js';
+import { waitFor, waitUntil } from '../support/wait.js';
 import { fakeServicesEnv } from '../../testing/environment.js';
 import { duplicateKeys } from './json-keys.js';
 
@@ -178,6 +178,33 @@ describe('stream-agents with the services (fakes)', () => {
     } finally {
       cli.child.kill('SIGKILL');
       await project.write('.env', '');
+    }
+  }, 2 * START_MS);
+
+  it('run --pipeline: the default model is pipeline mode (Deepgram, Gemini text, ElevenLabs, Silero VAD); Ctrl-C exits 0', async () => {
+    const { FakeDeepgram } = await import('../../testing/deepgram/index.js');
+    const { FakeElevenLabs } = await import('../../testing/elevenlabs/index.js');
+    const [deepgram, elevenlabs] = await Promise.all([FakeDeepgram.start(), FakeElevenLabs.start()]);
+    const callId = 'cli-pipeline-call';
+    const cli = spawnCli(['run', 'agent.ts', '--pipeline', '--call-id', callId, '--no-demo'], {
+      cwd: project.dir,
+      env: { ...env, ...fakeServicesEnv({ google: { apiKey: 'key', baseUrl: geminiUrl }, deepgram, elevenlabs }), LOG_LEVEL: 'info' },
+    });
+    try {
+      await video.call(callId).waitForSession(AGENT_ID, START_MS);
+      await waitUntil(() => cli.output().includes('the agent is in the call'), 'the run to log that it joined', START_MS);
+      // The STT socket is open, at the pipeline's 16 kHz, and no Gemini Live session was opened.
+      const socket = await waitFor(() => deepgram.connections[0], 'the Deepgram socket', START_MS);
+      expect(socket.query.get('sample_rate')).toBe('16000');
+      expect(connectionsWith('You are the first agent.')).toHaveLength(0);
+      cli.child.kill('SIGINT');
+      const { code, output } = await finished(cli);
+      expect(code, output).toBe(0);
+      expect(video.call(callId).session(AGENT_ID)).toBeUndefined();
+    } finally {
+      cli.child.kill('SIGKILL');
+      await deepgram.close();
+      await elevenlabs.close();
     }
   }, 2 * START_MS);
 
