@@ -10,6 +10,7 @@
  */
 import type { LLM, LLMEvent, LLMMessage } from '../llm/llm.js';
 import type { ToolRegistry } from '../llm/tool-registry.js';
+import { AsyncQueue } from '../core/async-queue.js';
 
 export interface PreemptiveGenerationInit {
   llm: LLM;
@@ -26,11 +27,9 @@ export class PreemptiveGeneration {
   readonly startedAt = performance.now();
   readonly #abort = new AbortController();
   readonly #iterator: AsyncIterator<LLMEvent>;
-  readonly #buffer: LLMEvent[] = [];
+  /** The LLM's events, kept until the answer is adopted, then handed on as they come. */
+  readonly #events = new AsyncQueue<LLMEvent>();
   #firstTextAt: number | undefined;
-  #wake: (() => void) | undefined;
-  #finished = false;
-  #failure: unknown;
   #spoiled = false;
   #adopted = false;
 
@@ -59,7 +58,7 @@ export class PreemptiveGeneration {
     this.#adopted = true;
     if (signal.aborted) this.#abort.abort();
     else signal.addEventListener('abort', () => this.#abort.abort(), { once: true });
-    return { [Symbol.asyncIterator]: () => this.#events() };
+    return this.#events;
   }
 
   /** The user went on: stop the LLM and forget the answer. */
@@ -79,30 +78,13 @@ export class PreemptiveGeneration {
           break;
         }
         if (value.type === 'text') this.#firstTextAt ??= performance.now();
-        this.#buffer.push(value);
-        this.#wake?.();
+        this.#events.push(value);
       }
+      this.#events.end();
     } catch (error) {
-      this.#failure = error;
-    } finally {
-      this.#finished = true;
-      this.#wake?.();
-    }
-  }
-
-  async *#events(): AsyncGenerator<LLMEvent> {
-    for (;;) {
-      const event = this.#buffer.shift();
-      if (event) {
-        yield event;
-        continue;
-      }
-      if (this.#finished) {
-        if (this.#failure !== undefined && !this.#abort.signal.aborted) throw this.#failure;
-        return;
-      }
-      await new Promise<void>((resolve) => (this.#wake = resolve));
-      this.#wake = undefined;
+      // A request stopped on purpose (discarded, or the adopted answer cut) is no failure.
+      if (this.#abort.signal.aborted) this.#events.end();
+      else this.#events.fail(error);
     }
   }
 }

@@ -6,44 +6,14 @@
  */
 import type { STT, SttEvent, SttStream, SttStreamOptions } from '../../src/stt/stt.js';
 import type { TTS, TtsChunk, TtsStream, TtsStreamOptions } from '../../src/tts/tts.js';
-
-/** An async queue: what is pushed comes out of the iterator in order; end() finishes it. */
-class Queue<T> implements AsyncIterable<T> {
-  readonly #items: T[] = [];
-  #wake: (() => void) | undefined;
-  #ended = false;
-
-  push(item: T): void {
-    if (this.#ended) return;
-    this.#items.push(item);
-    this.#wake?.();
-  }
-
-  end(): void {
-    this.#ended = true;
-    this.#wake?.();
-  }
-
-  async *[Symbol.asyncIterator](): AsyncIterator<T> {
-    for (;;) {
-      const item = this.#items.shift();
-      if (item !== undefined) {
-        yield item;
-        continue;
-      }
-      if (this.#ended) return;
-      await new Promise<void>((resolve) => (this.#wake = resolve));
-      this.#wake = undefined;
-    }
-  }
-}
+import { AsyncQueue } from '../../src/core/async-queue.js';
 
 export class ScriptedStt implements STT {
   readonly provider = 'scripted-stt';
-  readonly streams: Array<{ options: SttStreamOptions; audioSamples: number; events: Queue<SttEvent> }> = [];
+  readonly streams: Array<{ options: SttStreamOptions; audioSamples: number; events: AsyncQueue<SttEvent> }> = [];
 
   stream(options: SttStreamOptions): SttStream {
-    const entry = { options, audioSamples: 0, events: new Queue<SttEvent>() };
+    const entry = { options, audioSamples: 0, events: new AsyncQueue<SttEvent>() };
     this.streams.push(entry);
     return {
       pushAudio: (samples) => void (entry.audioSamples += samples.length),
@@ -72,7 +42,7 @@ export class ToneTts implements TTS {
   hold: Promise<void> | undefined;
 
   synthesize(options: TtsStreamOptions): TtsStream {
-    const out = new Queue<TtsChunk>();
+    const out = new AsyncQueue<TtsChunk>();
     let atMs = 0;
     const speak = (text: string) => {
       const perChar = options.sampleRate / 100;

@@ -18,7 +18,7 @@ import type { Logger } from '../../core/logger.js';
 import type { SttEvent, SttStream } from '../stt.js';
 import { AudioTimeline } from './audio-timeline.js';
 import { closeError, gaveUp, socketError } from './deepgram-errors.js';
-import { EventQueue } from './event-queue.js';
+import { AsyncQueue } from '../../core/async-queue.js';
 import type { ResolvedDeepgramOptions } from './options.js';
 import { TranscriptEvents, type ListenMessage } from './transcript-events.js';
 
@@ -39,7 +39,7 @@ export class DeepgramSttStream implements SttStream {
   readonly #settings: DeepgramStreamSettings;
   readonly #log: Logger;
   readonly #onDone: (stream: DeepgramSttStream) => void;
-  readonly #events = new EventQueue<SttEvent>();
+  readonly #events = new AsyncQueue<SttEvent>();
   readonly #audio: AudioTimeline;
   readonly #transcripts: TranscriptEvents;
   /** Stops a backoff pause when the stream closes. */

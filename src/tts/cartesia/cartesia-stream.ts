@@ -34,7 +34,7 @@ import type { Logger } from '../../core/logger.js';
 import type { TtsChunk, TtsStream, TtsStreamOptions } from '../tts.js';
 import { connectionLost, handshakeRefused, serviceError } from './cartesia-errors.js';
 import { cartesiaLanguage, type ResolvedCartesiaOptions } from './cartesia-options.js';
-import { ChunkQueue } from './chunk-queue.js';
+import { AsyncQueue } from '../../core/async-queue.js';
 import { ContextSequence, type SpeechContext } from './context-sequence.js';
 import { serviceSampleRateFor } from './sample-rates.js';
 import { PcmS16leDecoder } from './pcm-decoder.js';
@@ -80,7 +80,7 @@ export class CartesiaTtsStream implements TtsStream {
   readonly #onAbort = () => void this.close();
   /** Messages written before the socket opened. */
   #outbox: string[] = [];
-  readonly #queue = new ChunkQueue();
+  readonly #queue = new AsyncQueue<TtsChunk>();
   #ended = false;
   #textSent = false;
   /** Set once `done`, an error or `close()` has decided how the stream ends. */
@@ -187,7 +187,7 @@ export class CartesiaTtsStream implements TtsStream {
     if (this.#finished && this.#socket.readyState === WebSocket.CLOSED) return;
     const open = this.#socket.readyState === WebSocket.OPEN;
     // Drop what was not yet yielded: a closed stream ends its iteration at once.
-    this.#queue.dropPending();
+    this.#queue.clear();
     this.#finish();
     if (open) {
       // The service stops generating for the contexts, so it bills no more of them.
@@ -208,7 +208,7 @@ export class CartesiaTtsStream implements TtsStream {
     if (this.#iterated) throw new ValidationError('stream', 'a TtsStream can be iterated once');
     this.#iterated = true;
     try {
-      yield* this.#queue.drain();
+      yield* this.#queue;
     } finally {
       // A consumer that stops early (break, throw) ends the session too.
       await this.close();

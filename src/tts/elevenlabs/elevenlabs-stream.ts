@@ -24,7 +24,7 @@ import type { Logger } from '../../core/logger.js';
 import { SentenceSplitter } from '../sentences.js';
 import type { TtsChunk, TtsStream, TtsWordTiming } from '../tts.js';
 import { AlignmentWords, type CharacterAlignment } from './alignment-words.js';
-import { ChunkQueue } from './chunk-queue.js';
+import { AsyncQueue } from '../../core/async-queue.js';
 import { closedError, handshakeError, serviceError, socketError } from './elevenlabs-errors.js';
 import { voiceSettingsOnTheWire, type ResolvedElevenLabsOptions } from './elevenlabs-options.js';
 import { PcmBytesDecoder } from './pcm-bytes.js';
@@ -61,7 +61,7 @@ export class ElevenLabsStream implements TtsStream {
   readonly #options: ResolvedElevenLabsOptions;
   readonly #settings: ElevenLabsStreamSettings;
   readonly #ws: WebSocket;
-  readonly #queue = new ChunkQueue();
+  readonly #queue = new AsyncQueue<TtsChunk>();
   readonly #splitter: SentenceSplitter;
   readonly #words = new AlignmentWords();
   readonly #resampler: Resampler;
@@ -124,7 +124,7 @@ export class ElevenLabsStream implements TtsStream {
   async close(): Promise<void> {
     if (!this.#stopped) {
       this.#stopped = true;
-      this.#queue.drop();
+      this.#queue.stop();
       this.#release();
       if (this.#ws.readyState === WebSocket.CONNECTING) this.#ws.terminate();
       else if (this.#ws.readyState === WebSocket.OPEN) this.#ws.close(1000);
