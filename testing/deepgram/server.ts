@@ -27,6 +27,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
+import { ChangeWaiters } from '../support/change-waiters.js';
 import { FakeDeepgramConnection } from './connection.js';
 import { defaultDeepgramScript, type FakeDeepgramScript } from './script.js';
 
@@ -48,7 +49,7 @@ export class FakeDeepgram {
 
   readonly #server: http.Server;
   readonly #wss: WebSocketServer;
-  readonly #waiters = new Set<() => void>();
+  readonly #waiters = new ChangeWaiters('FakeDeepgram', 10_000);
   #refuse = { count: 0, status: 503 };
 
   private constructor(server: http.Server, wss: WebSocketServer, apiKey: string) {
@@ -85,32 +86,7 @@ export class FakeDeepgram {
 
   /** Resolves with what `condition` returns once it is truthy, re-checked whenever the fake records something. */
   waitFor<T>(condition: () => T | undefined | null | false | 0, options: { timeoutMs?: number; what?: string } = {}): Promise<T> {
-    const timeoutMs = options.timeoutMs ?? 10_000;
-    return new Promise((resolve, reject) => {
-      const check = () => {
-        let value: T | undefined | null | false | 0;
-        try {
-          value = condition();
-        } catch (error) {
-          finish();
-          return reject(error);
-        }
-        if (value !== undefined && value !== null && value !== false && value !== 0) {
-          finish();
-          resolve(value as T);
-        }
-      };
-      const timer = setTimeout(() => {
-        finish();
-        reject(new Error(`FakeDeepgram.waitFor timed out after ${timeoutMs} ms${options.what ? `: ${options.what}` : ''}`));
-      }, timeoutMs);
-      const finish = () => {
-        clearTimeout(timer);
-        this.#waiters.delete(check);
-      };
-      this.#waiters.add(check);
-      check();
-    });
+    return this.#waiters.waitFor(condition, options);
   }
 
   async close(): Promise<void> {
@@ -120,7 +96,7 @@ export class FakeDeepgram {
   }
 
   changed(): void {
-    for (const check of [...this.#waiters]) check();
+    this.#waiters.changed();
   }
 
   sentMessage(message: Record<string, unknown>, connection: FakeDeepgramConnection): void {

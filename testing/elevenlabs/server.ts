@@ -18,6 +18,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
+import { ChangeWaiters } from '../support/change-waiters.js';
 import { FakeElevenLabsConnection, type FakeElevenLabsBehaviour, type FakeElevenLabsHost } from './connection.js';
 
 const STREAM_INPUT_PATH = /^\/v1\/text-to-speech\/([^/]+)\/stream-input$/;
@@ -36,7 +37,7 @@ export class FakeElevenLabs implements FakeElevenLabsHost {
 
   readonly #server: http.Server;
   readonly #wss: WebSocketServer;
-  readonly #waiters = new Set<() => void>();
+  readonly #waiters = new ChangeWaiters('FakeElevenLabs', 10_000);
 
   private constructor(server: http.Server, wss: WebSocketServer, options: FakeElevenLabsOptions) {
     this.#server = server;
@@ -83,33 +84,8 @@ export class FakeElevenLabs implements FakeElevenLabsHost {
   }
 
   /** Resolves with the first truthy value of `condition`, re-checked whenever the fake records something. */
-  waitFor<T>(condition: () => T, options: { timeoutMs?: number; what?: string } = {}): Promise<NonNullable<T>> {
-    const timeoutMs = options.timeoutMs ?? 10_000;
-    return new Promise((resolve, reject) => {
-      const check = () => {
-        let value: T;
-        try {
-          value = condition();
-        } catch (error) {
-          finish();
-          return reject(error);
-        }
-        if (value !== undefined && value !== null && value !== false) {
-          finish();
-          resolve(value as NonNullable<T>);
-        }
-      };
-      const timer = setTimeout(() => {
-        finish();
-        reject(new Error(`FakeElevenLabs.waitFor timed out after ${timeoutMs} ms${options.what ? `: ${options.what}` : ''}`));
-      }, timeoutMs);
-      const finish = () => {
-        clearTimeout(timer);
-        this.#waiters.delete(check);
-      };
-      this.#waiters.add(check);
-      check();
-    });
+  waitFor<T>(condition: () => T | undefined | null | false | 0, options: { timeoutMs?: number; what?: string } = {}): Promise<T> {
+    return this.#waiters.waitFor(condition, options);
   }
 
   async close(): Promise<void> {
@@ -119,6 +95,6 @@ export class FakeElevenLabs implements FakeElevenLabsHost {
   }
 
   changed(): void {
-    for (const check of [...this.#waiters]) check();
+    this.#waiters.changed();
   }
 }

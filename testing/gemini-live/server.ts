@@ -35,6 +35,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
+import { ChangeWaiters } from '../support/change-waiters.js';
 import { FakeLiveConnection, type FakeLiveHost, type FakeTurnRecord } from './connection.js';
 import { defaultScript, type FakeLiveScript } from './script.js';
 
@@ -51,7 +52,7 @@ export class FakeGeminiLive implements FakeLiveHost {
   readonly #server: http.Server;
   readonly #wss: WebSocketServer;
   readonly #handles = new Set<string>();
-  readonly #waiters = new Set<() => void>();
+  readonly #waiters = new ChangeWaiters('FakeGeminiLive', 5_000);
   #handleCounter = 0;
 
   private constructor(server: http.Server, wss: WebSocketServer, apiKey: string) {
@@ -92,33 +93,8 @@ export class FakeGeminiLive implements FakeLiveHost {
   }
 
   /** Resolves when `condition` holds, re-checked whenever the fake records something. */
-  waitFor<T>(condition: () => T, options: { timeoutMs?: number; what?: string } = {}): Promise<NonNullable<T>> {
-    const timeoutMs = options.timeoutMs ?? 5_000;
-    return new Promise((resolve, reject) => {
-      const check = () => {
-        let value: T;
-        try {
-          value = condition();
-        } catch (error) {
-          finish();
-          return reject(error);
-        }
-        if (value !== undefined && value !== null && value !== false) {
-          finish();
-          resolve(value as NonNullable<T>);
-        }
-      };
-      const timer = setTimeout(() => {
-        finish();
-        reject(new Error(`FakeGeminiLive.waitFor timed out after ${timeoutMs} ms${options.what ? `: ${options.what}` : ''}`));
-      }, timeoutMs);
-      const finish = () => {
-        clearTimeout(timer);
-        this.#waiters.delete(check);
-      };
-      this.#waiters.add(check);
-      check();
-    });
+  waitFor<T>(condition: () => T | undefined | null | false | 0, options: { timeoutMs?: number; what?: string } = {}): Promise<T> {
+    return this.#waiters.waitFor(condition, options);
   }
 
   /** Makes every handle issued so far unknown (a resumed setup with one is refused). */
@@ -145,7 +121,7 @@ export class FakeGeminiLive implements FakeLiveHost {
   }
 
   changed(): void {
-    for (const check of [...this.#waiters]) check();
+    this.#waiters.changed();
   }
 
   firstAudio(record: FakeTurnRecord): void {
