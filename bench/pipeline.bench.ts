@@ -11,6 +11,10 @@
  *   next 10 ms slot (5 ms on average: `baseline_slot_wait_ms`).
  * - `vad_cpu_pct_per_stream` (goal < 1): Silero VAD on 48 kHz input, in % of one core per
  *   real-time stream (bench/support/vad-cpu.ts).
+ * - `sessions`: pipeline agents in one process, each in its own call with a person asking a
+ *   question every few seconds, added one by one until the first audio underrun (capped at
+ *   BENCH_MAX_SESSIONS, default 24: `details.sessions_capped`); the fakes share the process, so
+ *   it is a lower bound (bench/support/pipeline-sessions.ts).
  * - `preemptive_saving_ms`: how much sooner, from the end of the user's speech, the first audio
  *   comes with preemptive generation on than off, on the same script (p50 of each), with the
  *   pipeline's default endpointing delays (500 ms after silence when the words are complete).
@@ -19,6 +23,7 @@
  *   npm run bench:pipeline          (BENCH_EXCHANGES, default 8, per mode)
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { measurePipelineSessions } from './support/pipeline-sessions.js';
 import { measureVadCpu } from './support/vad-cpu.js';
 import { percentile, round } from './support/stats.js';
 import { DEFAULT_MAX_ENDPOINTING_DELAY_MS, DEFAULT_MIN_ENDPOINTING_DELAY_MS } from '../src/pipeline/index.js';
@@ -27,6 +32,9 @@ import { startPipelineHarness } from '../test/pipeline/pipeline-harness.js';
 process.env.LOG_LEVEL ??= 'warn';
 
 const EXCHANGES = Number(process.env.BENCH_EXCHANGES ?? 8);
+const MAX_SESSIONS = Number(process.env.BENCH_MAX_SESSIONS ?? 24);
+/** After each agent is added, how long it runs (and its person talks) before underruns are counted. */
+const SESSION_WINDOW_MS = 8_000;
 /** The fake LLM's time to its first token, and the fake TTS's to its first byte. */
 const LLM_DELAY_MS = 300;
 const TTS_DELAY_MS = 100;
@@ -59,7 +67,8 @@ async function runExchanges(preemptiveGeneration: boolean): Promise<Exchange[]> 
   await agent.join(call);
   const exchanges: Exchange[] = [];
   try {
-    for (let i = 0; i < EXCHANGES; i++) {
+    // One exchange first that is not counted: the sockets' and the JIT's first time.
+    for (let i = -1; i < EXCHANGES; i++) {
       let endOfTurnAt: number | undefined;
       const offTurn = agent.on('user.turn.ended', () => void (endOfTurnAt = performance.now()));
       const metrics = new Promise<{ endOfTurnDelayMs?: number; firstAudioAt: number }>((resolve) => {
@@ -78,7 +87,8 @@ async function runExchanges(preemptiveGeneration: boolean): Promise<Exchange[]> 
       if (endOfTurnAt === undefined || endOfTurnDelayMs === undefined) throw new Error('an exchange was not measured');
       // The speech ended the end-of-turn delay before the turn was taken as over.
       const speechEndedAt = endOfTurnAt - endOfTurnDelayMs;
-      exchanges.push({ fromEndOfTurnMs: firstAudioAt - endOfTurnAt, fromSpeechEndMs: firstAudioAt - speechEndedAt });
+      const exchange = { fromEndOfTurnMs: firstAudioAt - endOfTurnAt, fromSpeechEndMs: firstAudioAt - speechEndedAt };
+      if (i >= 0) exchanges.push(exchange);
       await new Promise<void>((resolve) => {
         const off: () => void = agent.on('agent.speech.stopped', () => {
           off();
@@ -86,7 +96,7 @@ async function runExchanges(preemptiveGeneration: boolean): Promise<Exchange[]> 
         });
       });
       await sleep(300);
-      process.stdout.write(`  ${preemptiveGeneration ? 'preemptive' : 'plain'} exchange ${i + 1}/${EXCHANGES}: ${round(exchanges.at(-1)!.fromEndOfTurnMs, 1)} ms from the end of turn\n`);
+      process.stdout.write(`  ${preemptiveGeneration ? 'preemptive' : 'plain'} exchange ${i < 0 ? 'warm-up' : `${i + 1}/${EXCHANGES}`}: ${round(exchange.fromEndOfTurnMs, 1)} ms from the end of turn\n`);
     }
   } finally {
     await harness.close();
@@ -101,6 +111,8 @@ const plain = await runExchanges(false);
 const preemptive = await runExchanges(true);
 console.log('VAD CPU …');
 const { vad_cpu_pct_per_stream } = await measureVadCpu({ seconds: 30 });
+console.log(`concurrent pipeline agents (up to ${MAX_SESSIONS}) …`);
+const ramp = await measurePipelineSessions({ max: MAX_SESSIONS, windowMs: SESSION_WINDOW_MS, log: (line) => console.log(line) });
 
 const overheads = plain.map((exchange) => exchange.fromEndOfTurnMs - LLM_DELAY_MS - TTS_DELAY_MS);
 const plainFromSpeech = plain.map((exchange) => exchange.fromSpeechEndMs);
@@ -111,9 +123,11 @@ console.log(
     e2e_overhead_p50_ms: p(overheads, 0.5),
     vad_cpu_pct_per_stream,
     preemptive_saving_ms: round(percentile(plainFromSpeech, 0.5) - percentile(preemptiveFromSpeech, 0.5), 1),
+    sessions: ramp.sessions,
     baselines: { baseline_slot_wait_ms: 5 },
     details: {
       exchanges_per_mode: EXCHANGES,
+      sessions_capped: ramp.underrunAt === undefined,
       e2e_overhead_p90_ms: p(overheads, 0.9),
       end_of_turn_to_first_audio_p50_ms: p(plain.map((exchange) => exchange.fromEndOfTurnMs), 0.5),
       speech_end_to_first_audio_p50_ms: { plain: p(plainFromSpeech, 0.5), preemptive: p(preemptiveFromSpeech, 0.5) },
