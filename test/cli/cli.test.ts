@@ -234,6 +234,55 @@ describe('stream-agents with the services (fakes)', () => {
     }
   }, 2 * START_MS);
 
+  it('serve with AGENT_MODE=pipeline: a session\'s agent hears speech and answers it through the pipeline', async () => {
+    const { FakeDeepgram } = await import('../../testing/deepgram/index.js');
+    const { FakeElevenLabs } = await import('../../testing/elevenlabs/index.js');
+    const { speechPcm } = await import('../support/speech.js');
+    const [deepgram, elevenlabs] = await Promise.all([FakeDeepgram.start(), FakeElevenLabs.start()]);
+    gemini.script({ text: 'Answered by the worker.' });
+    const callId = 'cli-serve-pipeline';
+    const person = video.call(callId).addParticipant({ userId: 'jo' });
+    const serve = spawnCli(['serve', 'agent.ts'], {
+      cwd: project.dir,
+      env: {
+        ...env,
+        ...fakeServicesEnv({ google: { apiKey: 'key', baseUrl: geminiUrl }, deepgram, elevenlabs }),
+        AGENT_MODE: 'pipeline',
+        HOST: '127.0.0.1',
+        PORT: '0',
+        WORKER_API_KEYS: 'cli-key',
+        LOG_LEVEL: 'info',
+      },
+    });
+    try {
+      await waitUntil(() => /"msg":"worker ready"/.test(serve.output()) || serve.child.exitCode !== null, 'the worker to be ready', START_MS);
+      const address = /"address":"(http:\/\/127\.0\.0\.1:\d+)"[^\n]*"msg":"worker ready"/.exec(serve.output())?.[1];
+      expect(address, serve.output()).toBeDefined();
+      const created = await fetch(`${address}/calls/default/${callId}/sessions`, { method: 'POST', headers: { authorization: 'Bearer cli-key' } });
+      expect(created.status, await created.clone().text()).toBe(201);
+      const socket = await waitFor(() => deepgram.connections[0], 'the session\'s STT socket', START_MS);
+      // Jo asks; the fake STT hears it where the speech is in the audio it receives.
+      const speech = await speechPcm('Is anybody there?', { sampleRate: 48_000 });
+      const startMs = socket.audioMs + 400;
+      socket.hear({ text: 'Is anybody there?', startMs: startMs + 150, endMs: startMs + (speech.length / 48_000) * 1000 });
+      await waitUntil(() => socket.audioMs >= startMs, 'the STT to reach the speech', START_MS);
+      await person.playPcm(speech, 48_000);
+      await waitUntil(
+        () => api.transcript(`messaging:${callId}`).some(({ userId, text }) => userId === AGENT_ID && text === 'Answered by the worker.'),
+        'the answer in the call\'s chat',
+        START_MS,
+      );
+      expect(api.transcript(`messaging:${callId}`)[0]).toMatchObject({ userId: 'jo', text: 'Is anybody there?' });
+      serve.child.kill('SIGTERM');
+      const { code, output } = await finished(serve);
+      expect(code, output).toBe(0);
+    } finally {
+      serve.child.kill('SIGKILL');
+      await deepgram.close();
+      await elevenlabs.close();
+    }
+  }, 2 * START_MS);
+
   it('serve: a SIGTERM while it starts is held, and drains it once it serves, exit 0', async () => {
     const serve = spawnCli(['serve', 'agent.ts'], { cwd: project.dir, env: { ...env, HOST: '127.0.0.1', PORT: '0', WORKER_API_KEYS: 'cli-key', LOG_LEVEL: 'info' } });
     let sent = false;
