@@ -81,7 +81,7 @@ async function runExchanges(preemptiveGeneration: boolean): Promise<Exchange[]> 
           waitStages();
         });
       });
-      await harness.say(person, QUESTIONS[i % QUESTIONS.length]!);
+      await harness.say(person, QUESTIONS[(i + QUESTIONS.length) % QUESTIONS.length]!);
       const { endOfTurnDelayMs, firstAudioAt } = await metrics;
       offTurn();
       if (endOfTurnAt === undefined || endOfTurnDelayMs === undefined) throw new Error('an exchange was not measured');
