@@ -6,6 +6,7 @@
  * (a tool call never loses its result).
  */
 import type { LLMMessage } from '../llm/llm.js';
+import type { ToolCall } from '../llm/tool.js';
 
 export const DEFAULT_HISTORY_CHARACTERS = 32_000;
 
@@ -19,6 +20,14 @@ export class ChatHistory {
 
   get messages(): LLMMessage[] {
     return [...this.#messages];
+  }
+
+  /** The model's call with this id, still in the history (a caller-run tool's call awaiting its result). */
+  findToolCall(callId: string): ToolCall | undefined {
+    for (const message of this.#messages) {
+      for (const part of message.content) if (part.type === 'tool_call' && part.call.id === callId) return part.call;
+    }
+    return undefined;
   }
 
   addUser(text: string): void {

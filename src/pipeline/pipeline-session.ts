@@ -135,10 +135,11 @@ export class PipelineSession extends EventBus<RealtimeEvents> implements Realtim
   sendVideoFrame(): void {}
 
   sendToolResult(callId: string, result: ToolResult): void {
-    // The tool loop runs registry tools itself; a caller-run tool's answer joins the history and
-    // the model answers again with it.
+    // The tool loop runs registry tools itself; a caller-run tool's answer joins the history,
+    // beside the model's call, and the model answers again with it.
     if (this.#closing) return;
-    const call = { id: callId, name: 'tool', arguments: {} };
+    const call = this.#history.findToolCall(callId);
+    if (!call) throw new ValidationError('callId', `no tool call ${JSON.stringify(callId)} is waiting for a result`);
     this.#history.addAssistant('', [{ role: 'user', content: [{ type: 'tool_result', call, result }] }]);
     this.#respond();
   }

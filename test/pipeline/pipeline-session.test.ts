@@ -207,6 +207,28 @@ describe('PipelineSession', () => {
     expect(names(log).filter((name) => name === 'turn.complete')).toHaveLength(1);
   });
 
+  it('answers a caller-run tool with the result given for its call, and refuses an unknown call id', async () => {
+    gemini.script((request) =>
+      JSON.stringify(request.body.contents).includes('functionResponse')
+        ? { text: 'The door is open.' }
+        : { functionCalls: [{ id: 'call-1', name: 'open_door', args: { door: 'front' } }] },
+    );
+    // Declared without execute: the application runs it and answers with sendToolResult.
+    const tools = new ToolRegistry([{ name: 'open_door', description: 'Opens a door', parameters: z.object({ door: z.string() }) }]);
+    const { stt, session, log } = await open({ tools });
+    stt.hear({ type: 'transcript.final', text: 'Open the front door.' });
+    stt.hear({ type: 'utterance.ended', atMs: 700 });
+    const call = await waitFor(() => log.find(({ event }) => event === 'tool.call'), 'the tool call');
+    expect(call.payload).toMatchObject({ call: { name: 'open_door', arguments: { door: 'front' } } });
+    expect(() => session.sendToolResult('no-such-call', { ok: true, value: 1 })).toThrow(/callId: no tool call "no-such-call"/);
+    const callId = (call.payload as { call: { id: string } }).call.id;
+    await waitUntil(() => log.filter(({ event }) => event === 'turn.complete').length === 1, 'the first turn to end');
+    session.sendToolResult(callId, { ok: true, value: { opened: true } });
+    const answer = await waitFor(() => log.filter(({ event }) => event === 'turn.complete')[1], 'the answer with the result');
+    expect(answer.payload).toMatchObject({ text: 'The door is open.' });
+    expect(JSON.stringify(gemini.requests.at(-1)!.body)).toContain('open_door');
+  });
+
   it('takes audio only at its input rate, naming it', async () => {
     const { session } = await open();
     expect(() => session.sendAudio(new Int16Array(480), 48_000)).toThrow(/sampleRate: must be 16000/);
