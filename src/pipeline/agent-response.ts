@@ -146,6 +146,9 @@ export class AgentResponse {
         emit('audio', { turnId: this.turnId, samples: chunk.samples, sampleRate: chunk.sampleRate });
       }
     })();
+    // A synthesis that fails while the LLM still writes is handled where it is awaited, below;
+    // until then its rejection must not count as unhandled (which ends a Node process).
+    speaking.catch(() => undefined);
     try {
       if (this.#init.fixedText !== undefined) this.#produce(this.#init.fixedText, speech.pushText.bind(speech));
       else await this.#generate((text) => speech.pushText(text), toolMessages);

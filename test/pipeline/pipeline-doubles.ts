@@ -38,6 +38,8 @@ export class ScriptedStt implements STT {
 export class ToneTts implements TTS {
   readonly provider = 'tone-tts';
   readonly texts: string[] = [];
+  /** Set to make a synthesis fail right after its first chunk (a socket that drops). */
+  failAfterFirstChunk: Error | undefined;
   /** Set to keep a synthesis open after its text was spoken, until it resolves (to catch a response mid-speech). */
   hold: Promise<void> | undefined;
 
@@ -59,6 +61,7 @@ export class ToneTts implements TTS {
       pushText: (text) => {
         this.texts.push(text);
         speak(text);
+        if (this.failAfterFirstChunk) out.fail(this.failAfterFirstChunk);
       },
       end: () => {
         void (async () => {

@@ -229,6 +229,21 @@ describe('PipelineSession', () => {
     expect(JSON.stringify(gemini.requests.at(-1)!.body)).toContain('open_door');
   });
 
+  it('reports a synthesis that fails while the LLM still writes as an error, and goes on', async () => {
+    gemini.script({ text: 'A slow answer in several pieces.', chunks: 4, delayMs: 30 });
+    const { stt, tts, log } = await open();
+    tts.failAfterFirstChunk = new Error('the TTS socket dropped');
+    stt.hear({ type: 'transcript.final', text: 'Say something.' });
+    stt.hear({ type: 'utterance.ended', atMs: 500 });
+    await waitFor(() => log.find(({ event }) => event === 'turn.complete'), 'the turn to end');
+    expect(log.find(({ event }) => event === 'error')!.payload).toMatchObject({ error: { message: 'the TTS socket dropped' } });
+    // The session still answers the next turn.
+    tts.failAfterFirstChunk = undefined;
+    stt.hear({ type: 'transcript.final', text: 'Again, please.' });
+    stt.hear({ type: 'utterance.ended', atMs: 2500 });
+    await waitUntil(() => log.filter(({ event }) => event === 'turn.complete').length === 2, 'the next answer');
+  });
+
   it('takes audio only at its input rate, naming it', async () => {
     const { session } = await open();
     expect(() => session.sendAudio(new Int16Array(480), 48_000)).toThrow(/sampleRate: must be 16000/);
