@@ -67,23 +67,14 @@ export class PipelineModel implements RealtimeModel {
 
   async connect(options: RealtimeConnectOptions = {}): Promise<RealtimeSession> {
     options.signal?.throwIfAborted();
-    const { stt, llm, tts, vad, language, voice } = this.#options;
-    const inputSampleRate = this.#options.inputSampleRate ?? 16_000;
+    const { vad, inputSampleRate = 16_000, outputSampleRate = 24_000, ...settings } = this.#options;
     return new PipelineSession({
-      stt,
-      llm,
-      tts,
+      ...settings,
       voiceActivity: vad ? (handlers) => voiceActivityOf(vad, inputSampleRate, handlers) : undefined,
       instructions: options.instructions,
       tools: options.tools,
       inputSampleRate,
-      outputSampleRate: this.#options.outputSampleRate ?? 24_000,
-      minEndpointingDelayMs: this.#options.minEndpointingDelayMs,
-      maxEndpointingDelayMs: this.#options.maxEndpointingDelayMs,
-      falseInterruptionTimeoutMs: this.#options.falseInterruptionTimeoutMs,
-      preemptiveGeneration: this.#options.preemptiveGeneration,
-      language,
-      voice,
+      outputSampleRate,
       signal: options.signal,
     });
   }

@@ -16,38 +16,27 @@ import { randomUUID } from 'node:crypto';
 import { toError, ValidationError } from '../core/errors.js';
 import { EventBus } from '../core/event-bus.js';
 import { createLogger, type Logger } from '../core/logger.js';
-import type { LLM } from '../llm/llm.js';
 import type { RealtimeEvents, RealtimeSendTextOptions, RealtimeSession } from '../llm/realtime.js';
 import type { ToolResult } from '../llm/tool.js';
 import type { ToolRegistry } from '../llm/tool-registry.js';
-import type { STT, SttEvent, SttStream } from '../stt/stt.js';
-import type { TTS } from '../tts/tts.js';
+import type { SttEvent, SttStream } from '../stt/stt.js';
 import { AgentResponse, type AgentResponseInit, type UserTurnTiming } from './agent-response.js';
 import { ChatHistory } from './chat-history.js';
 import { EndOfTurnDetector } from './end-of-turn.js';
 import { PreemptiveGeneration } from './preemptive-generation.js';
+import type { PipelineModelOptions } from './pipeline-model.js';
 import type { VoiceActivity, VoiceActivityHandlers } from './voice-activity.js';
 
-export interface PipelineSessionInit {
-  stt: STT;
-  llm: LLM;
-  tts: TTS;
+/** What a session is given: the model's settings as they are, and what `connect()` adds. */
+export type PipelineSessionInit = Omit<PipelineModelOptions, 'vad' | 'inputSampleRate' | 'outputSampleRate'> & {
   /** Opens the session's voice activity detection on its input; none: the STT's events stand in. */
   voiceActivity?: (handlers: VoiceActivityHandlers) => VoiceActivity;
   instructions: string | undefined;
   tools: ToolRegistry | undefined;
   inputSampleRate: number;
   outputSampleRate: number;
-  minEndpointingDelayMs?: number;
-  maxEndpointingDelayMs?: number;
-  /** Speech over the agent with no words for this long is not an interruption; default 2 000 ms. */
-  falseInterruptionTimeoutMs?: number;
-  /** Start the LLM on the user's settled words before the end of turn is confirmed; default true. */
-  preemptiveGeneration?: boolean;
-  language?: string;
-  voice?: string;
   signal?: AbortSignal;
-}
+};
 
 /** How long speech over the agent may go without words before playback resumes (LiveKit's default too). */
 export const DEFAULT_FALSE_INTERRUPTION_TIMEOUT_MS = 2_000;
