@@ -45,6 +45,14 @@ beforeAll(async () => {
 });
 afterAll(() => project?.remove());
 
+/** The address a `serve` process listens on, once it logs that the worker is ready. */
+async function readyAddress(serve: CliProcess): Promise<string> {
+  await waitUntil(() => /"msg":"worker ready"/.test(serve.output()) || serve.child.exitCode !== null, 'the worker to be ready', START_MS);
+  const address = /"address":"(http:\/\/127\.0\.0\.1:\d+)"[^\n]*"msg":"worker ready"/.exec(serve.output())?.[1];
+  expect(address, serve.output()).toBeDefined();
+  return address!;
+}
+
 /** What every command of a finished process printed, and its code. */
 async function finished(cli: CliProcess): Promise<{ code: number | null; output: string }> {
   const code = await cli.exited;
@@ -217,9 +225,7 @@ describe('stream-agents with the services (fakes)', () => {
       env: { ...env, HOST: '127.0.0.1', PORT: '0', WORKER_API_KEYS: 'cli-key', LOG_LEVEL: 'info' },
     });
     try {
-      await waitUntil(() => /"msg":"worker ready"/.test(serve.output()) || serve.child.exitCode !== null, 'the worker to be ready', START_MS);
-      const address = /"address":"(http:\/\/127\.0\.0\.1:\d+)"[^\n]*"msg":"worker ready"/.exec(serve.output())?.[1];
-      expect(address, serve.output()).toBeDefined();
+      const address = await readyAddress(serve);
       const created = await fetch(`${address}/calls/default/${callId}/sessions`, { method: 'POST', headers: { authorization: 'Bearer cli-key' } });
       expect(created.status, await created.clone().text()).toBe(201);
       await video.call(callId).waitForSession(AGENT_ID, START_MS);
@@ -255,9 +261,7 @@ describe('stream-agents with the services (fakes)', () => {
       },
     });
     try {
-      await waitUntil(() => /"msg":"worker ready"/.test(serve.output()) || serve.child.exitCode !== null, 'the worker to be ready', START_MS);
-      const address = /"address":"(http:\/\/127\.0\.0\.1:\d+)"[^\n]*"msg":"worker ready"/.exec(serve.output())?.[1];
-      expect(address, serve.output()).toBeDefined();
+      const address = await readyAddress(serve);
       const created = await fetch(`${address}/calls/default/${callId}/sessions`, { method: 'POST', headers: { authorization: 'Bearer cli-key' } });
       expect(created.status, await created.clone().text()).toBe(201);
       const socket = await waitFor(() => deepgram.connections[0], 'the session\'s STT socket', START_MS);
