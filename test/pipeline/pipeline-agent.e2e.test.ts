@@ -24,10 +24,7 @@ describe('Agent in pipeline mode', () => {
     harness = await startPipelineHarness();
     const { agent, stream, gemini, deepgram } = harness;
     gemini.script({ text: 'It is sunny in Oslo today.', chunks: 4 });
-    const call = await agent.createCall('default', 'pipeline-talk');
-    const fakeCall = stream.video.call('pipeline-talk');
-    const alice = fakeCall.addParticipant({ userId: 'alice', name: 'Alice' });
-    await agent.join(call);
+    const { fakeCall, people: [alice] } = await harness.joinCall('pipeline-talk', { userId: 'alice', name: 'Alice' });
     const turnEnded = nextEvent(agent.events, 'agent.turn.ended');
     const metrics = nextEvent(agent.events, 'metrics');
 
@@ -71,10 +68,7 @@ describe('Agent in pipeline mode', () => {
     const { agent, stream, gemini } = harness;
     const story = 'Once upon a time there was a small village by the sea, where the fishermen told long stories every single night until the morning came.';
     gemini.script({ text: story, chunks: 6 });
-    const call = await agent.createCall('default', 'pipeline-barge');
-    const fakeCall = stream.video.call('pipeline-barge');
-    const bob = fakeCall.addParticipant({ userId: 'bob' });
-    await agent.join(call);
+    const { fakeCall, people: [bob] } = await harness.joinCall('pipeline-barge', { userId: 'bob' });
     const ended = nextEvent(agent.events, 'agent.turn.ended');
 
     await harness.say(bob, 'Tell me a story.');
@@ -95,13 +89,10 @@ describe('Agent in pipeline mode', () => {
 
   it('plays on where it stopped when speech over it has no words (a cough, a hum)', async () => {
     harness = await startPipelineHarness();
-    const { agent, stream, gemini } = harness;
+    const { agent, gemini } = harness;
     const answer = 'Here is an answer that goes on for a while, long enough to be talked over by somebody.';
     gemini.script({ text: answer, chunks: 4 });
-    const call = await agent.createCall('default', 'pipeline-cough');
-    const fakeCall = stream.video.call('pipeline-cough');
-    const carol = fakeCall.addParticipant({ userId: 'carol' });
-    await agent.join(call);
+    const { fakeCall, people: [carol] } = await harness.joinCall('pipeline-cough', { userId: 'carol' });
     const ended = nextEvent(agent.events, 'agent.turn.ended');
     const speech: string[] = [];
     agent.on('agent.speech.paused', () => void speech.push('paused'));
@@ -136,16 +127,14 @@ describe('Agent in pipeline mode', () => {
       },
     ]);
     harness = await startPipelineHarness({ agent: { tools } });
-    const { agent, stream, gemini } = harness;
+    const { agent, gemini } = harness;
     // The model asks for the tool until it has the tool's answer (however many requests it gets).
     gemini.script((request) =>
       JSON.stringify(request.body.contents).includes('functionResponse')
         ? { text: 'Clear skies in Bergen.' }
         : { functionCalls: [{ name: 'get_weather', args: { city: 'Bergen' } }] },
     );
-    const call = await agent.createCall('default', 'pipeline-tool');
-    const dave = stream.video.call('pipeline-tool').addParticipant({ userId: 'dave' });
-    await agent.join(call);
+    const { people: [dave] } = await harness.joinCall('pipeline-tool', { userId: 'dave' });
     const toolResult = nextEvent(agent.events, 'tool.result');
     const ended = nextEvent(agent.events, 'agent.turn.ended');
     await harness.say(dave, 'How is the weather in Bergen?');
@@ -158,10 +147,7 @@ describe('Agent in pipeline mode', () => {
     harness = await startPipelineHarness();
     const { agent, stream, gemini, deepgram } = harness;
     gemini.script({ text: 'Got it.' });
-    const call = await agent.createCall('default', 'pipeline-drop');
-    const fakeCall = stream.video.call('pipeline-drop');
-    const erin = fakeCall.addParticipant({ userId: 'erin' });
-    await agent.join(call);
+    const { people: [erin] } = await harness.joinCall('pipeline-drop', { userId: 'erin' });
     const ended = nextEvent(agent.events, 'agent.turn.ended');
     const first = await harness.sttSocket();
     const text = 'Please book a table for four people at seven tonight.';
@@ -183,11 +169,7 @@ describe('Agent in pipeline mode', () => {
     harness = await startPipelineHarness();
     const { agent, stream, gemini } = harness;
     gemini.script((request) => ({ text: JSON.stringify(request.body.contents).includes('Bergen') ? 'Bergen is rainy.' : 'Oslo is sunny.' }));
-    const call = await agent.createCall('default', 'pipeline-two');
-    const fakeCall = stream.video.call('pipeline-two');
-    const frank = fakeCall.addParticipant({ userId: 'frank' });
-    const grace = fakeCall.addParticipant({ userId: 'grace' });
-    await agent.join(call);
+    const { people: [frank, grace] } = await harness.joinCall('pipeline-two', { userId: 'frank' }, { userId: 'grace' });
     let ended = nextEvent(agent.events, 'agent.turn.ended');
     await harness.say(frank, 'What about Oslo?');
     await ended;
@@ -209,12 +191,9 @@ describe('Agent in pipeline mode', () => {
     const cartesia = await FakeCartesia.start();
     try {
       harness = await startPipelineHarness({ pipeline: { tts: new CartesiaTTS({ apiKey: cartesia.apiKey, baseUrl: cartesia.baseUrl }) } });
-      const { agent, stream, gemini } = harness;
+      const { agent, gemini } = harness;
       gemini.script({ text: 'Cartesia speaking.' });
-      const call = await agent.createCall('default', 'pipeline-cartesia');
-      const fakeCall = stream.video.call('pipeline-cartesia');
-      const hana = fakeCall.addParticipant({ userId: 'hana' });
-      await agent.join(call);
+      const { fakeCall, people: [hana] } = await harness.joinCall('pipeline-cartesia', { userId: 'hana' });
       const ended = nextEvent(agent.events, 'agent.turn.ended');
       await harness.say(hana, 'Who is speaking?');
       await expect(ended).resolves.toMatchObject({ text: 'Cartesia speaking.', interrupted: false });

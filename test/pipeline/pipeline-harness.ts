@@ -14,7 +14,7 @@ import { SileroVAD } from '../../src/vad/silero/index.js';
 import { FakeDeepgram, type FakeDeepgramConnection } from '../../testing/deepgram/index.js';
 import { FakeElevenLabs } from '../../testing/elevenlabs/index.js';
 import { FakeGemini } from '../../testing/gemini/index.js';
-import type { RemoteParticipant } from '../../testing/stream-video/index.js';
+import type { FakeCall, RemoteParticipant } from '../../testing/stream-video/index.js';
 import { startStreamFakes, type StreamFakes } from '../edge/helpers.js';
 import { speechPcm } from '../support/speech.js';
 import { waitFor, waitUntil } from '../support/wait.js';
@@ -29,6 +29,11 @@ export interface PipelineHarness {
   agent: Agent;
   /** The STT socket the agent has open now. */
   sttSocket(): Promise<FakeDeepgramConnection>;
+  /** A call with these people in it, which the agent then joins. */
+  joinCall<People extends Array<{ userId: string; name?: string }>>(
+    callId: string,
+    ...people: People
+  ): Promise<{ fakeCall: FakeCall; people: { [K in keyof People]: RemoteParticipant } }>;
   /**
    * `person` says `text` (espeak-ng) once the STT socket has received `atAudioMs` of audio, and
    * the fake STT hears that text at that point of its audio. Resolves when the speech was played.
@@ -69,6 +74,12 @@ export async function startPipelineHarness(
     elevenlabs,
     agent,
     sttSocket,
+    async joinCall(callId, ...people) {
+      const fakeCall = stream.video.call(callId);
+      const joined = people.map((person) => fakeCall.addParticipant(person));
+      await agent.join(await agent.createCall('default', callId));
+      return { fakeCall, people: joined as { [K in keyof typeof people]: RemoteParticipant } };
+    },
     async say(person, text, sayOptions = {}) {
       const speech = await speechPcm(text, { sampleRate: 48_000, voice: sayOptions.voice });
       const socket = await sttSocket();
