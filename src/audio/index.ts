@@ -10,6 +10,7 @@ export {
   assertSampleRate,
   base64ToInt16,
   bufferToInt16,
+  concatPcm,
   durationMs,
   frameDurationMs,
   int16ToBase64,

@@ -5,7 +5,7 @@
  */
 import { AgentsError, ValidationError } from '../core/errors.js';
 import { downmixToMono } from './downmix.js';
-import { assertInt16Array, assertSampleRate, type PcmFrame } from './pcm.js';
+import { assertInt16Array, assertSampleRate, concatPcm, type PcmFrame } from './pcm.js';
 import { createResampler, type Resampler } from './resampler.js';
 
 export class PcmConverter {
@@ -38,14 +38,7 @@ export class PcmConverter {
   /** Ends the stream: the samples the filters still hold, then a fresh start. */
   flush(): Int16Array {
     if (this.#closed) return new Int16Array(0);
-    const tails = [...this.#resamplers.values()].map((resampler) => resampler.flush());
-    const out = new Int16Array(tails.reduce((n, tail) => n + tail.length, 0));
-    let offset = 0;
-    for (const tail of tails) {
-      out.set(tail, offset);
-      offset += tail.length;
-    }
-    return out;
+    return concatPcm([...this.#resamplers.values()].map((resampler) => resampler.flush()));
   }
 
   /** Forgets filter history (e.g. when the source changes) without emitting it. */

@@ -124,3 +124,14 @@ export function int16ToBase64(samples: Int16Array): string {
 export function base64ToInt16(base64: string): Int16Array {
   return bufferToInt16(Buffer.from(base64, 'base64'));
 }
+
+/** The blocks of mono 16-bit PCM one after the other, in one new array. */
+export function concatPcm(blocks: readonly Int16Array[]): Int16Array {
+  const out = new Int16Array(blocks.reduce((total, block) => total + block.length, 0));
+  let offset = 0;
+  for (const block of blocks) {
+    out.set(block, offset);
+    offset += block.length;
+  }
+  return out;
+}

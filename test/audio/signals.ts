@@ -1,4 +1,5 @@
 /** Test signals and measurements for the audio tests (and bench/audio-resample.ts). */
+import { concatPcm } from '../../src/audio/index.js';
 
 /** A sine tone of `frequencyHz` at `amplitude` (Int16 units), `durationMs` long. */
 export function tone(frequencyHz: number, sampleRate: number, durationMs: number, amplitude = 10_000): Int16Array {
@@ -67,12 +68,4 @@ export function chunked(samples: Int16Array, sizes: number[]): Int16Array[] {
 }
 
 /** Concatenates Int16 chunks. */
-export function concat(chunks: Int16Array[]): Int16Array {
-  const out = new Int16Array(chunks.reduce((n, c) => n + c.length, 0));
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.length;
-  }
-  return out;
-}
+export const concat = (chunks: Int16Array[]): Int16Array => concatPcm(chunks);

@@ -2,6 +2,7 @@
  * Feeding a VAD stream in tests as a call would: 20 ms frames, waiting for scoring to catch up
  * every half second of audio (as real time would), so nothing is dropped for being pushed faster.
  */
+import { concatPcm } from '../../src/audio/index.js';
 import type { SileroStream } from '../../src/vad/silero/index.js';
 import type { VadEvents } from '../../src/vad/vad.js';
 
@@ -31,15 +32,7 @@ export async function feed(stream: SileroStream, pcm: Int16Array): Promise<void>
 }
 
 /** The pieces one after the other. */
-export function concat(...pieces: Int16Array[]): Int16Array {
-  const out = new Int16Array(pieces.reduce((total, piece) => total + piece.length, 0));
-  let offset = 0;
-  for (const piece of pieces) {
-    out.set(piece, offset);
-    offset += piece.length;
-  }
-  return out;
-}
+export const concat = (...pieces: Int16Array[]): Int16Array => concatPcm(pieces);
 
 /** Where sound begins and ends in `pcm` (first and last sample above a whisper), in ms. */
 export function soundSpanMs(pcm: Int16Array, sampleRate: number): { startMs: number; endMs: number } {
