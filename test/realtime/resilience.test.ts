@@ -97,6 +97,57 @@ describe('GeminiRealtime resilience', () => {
     await session.close();
   });
 
+  it('after a goAway during a turn, resumes from the handle issued after that turn', async () => {
+    fake.script.turns.push({ userText: ['What is the door code?'], answerText: ['It is 4711.'], answerAudioMs: 600, chunkMs: 40 });
+    fake.script.paceFactor = 2;
+    const session = await modelFor(fake).connect();
+    const first = fake.latest!;
+    const started = session.next('response.started');
+    speak(session, 200);
+    await started;
+    const reconnected = session.next('reconnected');
+    first.goAway(30_000);
+    expect(await reconnected).toEqual({ resumed: true });
+
+    // One handle at setup, one after the turn: only the second holds the question and its answer.
+    expect(first.handlesSent).toHaveLength(2);
+    expect(fake.latest!.setup?.sessionResumption?.handle).toBe(first.handlesSent[1]);
+    await session.close();
+  });
+
+  it('hands over at once on a goAway while idle, once the handle issued after the turn arrived', async () => {
+    const session = await modelFor(fake).connect();
+    const events = record(session);
+    const first = fake.latest!;
+    speak(session, 200);
+    await session.next('turn.complete');
+    await fake.waitFor(() => first.handlesSent.length === 2, { what: 'the handle issued after the turn' });
+    const reconnected = session.next('reconnected');
+    // Far from the deadline: only an immediate handover ends this test in time.
+    first.goAway(60_000);
+    expect(await reconnected).toEqual({ resumed: true });
+    expect(fake.latest!.setup?.sessionResumption?.handle).toBe(first.handlesSent[1]);
+    expect(payloadsOf(events, 'reconnecting')).toEqual([{ attempt: 1, reason: 'server goAway', delayMs: 0 }]);
+    await session.close();
+  });
+
+  it('at the goAway deadline, hands over with the best handle when no newer one came', async () => {
+    fake.script.respondToClientContent = false; // the text's turn is never answered, so no handle follows it
+    const session = await modelFor(fake).connect();
+    const events = record(session);
+    const first = fake.latest!;
+    session.sendText('Remember: the door code is 4711.');
+    const reconnected = session.next('reconnected');
+    first.goAway(2_000);
+    expect(await reconnected).toEqual({ resumed: true });
+    expect(first.handlesSent).toHaveLength(1);
+    expect(fake.latest!.setup?.sessionResumption?.handle).toBe(first.handlesSent[0]);
+    expect(payloadsOf(events, 'reconnecting')).toEqual([{ attempt: 1, reason: 'goAway deadline', delayMs: 0 }]);
+    await fake.waitFor(() => !first.open, { what: 'the old socket to close' });
+    expect(first.closedBy).toBe('client');
+    await session.close();
+  });
+
   it('starts a fresh session when the server refuses to resume', async () => {
     const session = await modelFor(fake).connect();
     fake.forgetHandles();

@@ -12,7 +12,8 @@
  * - a resumed setup the server refuses (an expired handle): the next attempt starts a fresh
  *   session (`reconnected { resumed: false }`): the call goes on without the old context.
  * - `goAway`: a replacement is opened while the old socket still serves ("make before break"),
- *   as soon as the model is idle and a handle is known, or at the deadline the server gave.
+ *   as soon as the handle is current (issued after the last turn, see `ResumptionHandle`), or
+ *   at the deadline the server gave, with the best handle there is.
  * Audio sent while no connection is up is dropped, not buffered: replayed seconds late, the
  * user's words would be answered out of turn. Text (`sendText`, `say`) is queued and sent once
  * a connection is back.
@@ -40,6 +41,7 @@ import { parseDurationMs } from './live-timing.js';
 import { LiveSpans, type ReconnectSpan } from './live-spans.js';
 import { LiveToolRunner, type LiveFunctionResponse } from './live-tools.js';
 import { LiveTurnTracker } from './live-turns.js';
+import { ResumptionHandle, growsContext } from './resumption-handle.js';
 
 /** A connection that lived this long after its setup was healthy: its loss starts a fresh count. */
 const STABLE_CONNECTION_MS = 5_000;
@@ -98,7 +100,7 @@ export class GeminiRealtimeSession extends EventBus<RealtimeEvents> implements R
   readonly #onAbort = (): void => void this.close();
 
   #active: LiveConnection | undefined;
-  #handle: string | undefined;
+  readonly #handle = new ResumptionHandle();
   #failures = 0;
   #reconnecting = false;
   #handoverPending = false;
@@ -162,7 +164,7 @@ export class GeminiRealtimeSession extends EventBus<RealtimeEvents> implements R
     this.#assertOpen();
     const turnComplete = options.turnComplete ?? true;
     if (this.#active) {
-      this.#active.sendUserText(text, turnComplete);
+      this.#sendUserText(this.#active, text, turnComplete);
       return;
     }
     if (this.#queuedTexts.length >= MAX_QUEUED_TEXTS) {
@@ -247,7 +249,13 @@ export class GeminiRealtimeSession extends EventBus<RealtimeEvents> implements R
       onClose: (info) => this.#onConnectionClosed(connection, info),
     });
     if (this.#active !== connection) return;
-    for (const { text, turnComplete } of this.#queuedTexts.splice(0)) connection.sendUserText(text, turnComplete);
+    for (const { text, turnComplete } of this.#queuedTexts.splice(0)) this.#sendUserText(connection, text, turnComplete);
+  }
+
+  #sendUserText(connection: LiveConnection, text: string, turnComplete: boolean): void {
+    // A completed turn enters the context; the handle that includes it comes after the answer.
+    if (turnComplete) this.#handle.contextGrew();
+    connection.sendUserText(text, turnComplete);
   }
 
   #onConnectionClosed(connection: LiveConnection, info: LiveCloseInfo): void {
@@ -293,7 +301,7 @@ export class GeminiRealtimeSession extends EventBus<RealtimeEvents> implements R
         } catch {
           return; // closed while waiting
         }
-        const handle = this.#handle;
+        const handle = this.#handle.value;
         try {
           attempts += 1;
           const connection = await this.#openConnection(handle, attempts, span);
@@ -316,7 +324,7 @@ export class GeminiRealtimeSession extends EventBus<RealtimeEvents> implements R
             }
             // The server refused to resume (an expired or unknown handle): start afresh.
             this.#log.warn({ err: lastError.message }, 'Gemini Live refused to resume; the next attempt starts a new session');
-            this.#handle = undefined;
+            this.#handle.forget();
             reason = `resumption refused (${lastError.message})`;
           } else {
             reason = lastError.message;
@@ -343,11 +351,13 @@ export class GeminiRealtimeSession extends EventBus<RealtimeEvents> implements R
     this.#maybeHandover();
   }
 
-  /** Hands over now if the model is idle and the conversation can be resumed. */
+  /** Hands over now if the model is idle and the handle holds the whole conversation so far. */
   #maybeHandover(): void {
-    if (this.#handoverPending && this.#handle !== undefined && !this.#turns.responding && this.#tools.pending === 0) {
-      void this.#handover('server goAway');
-    }
+    if (this.#handoverPending && this.#handle.current && this.#modelIdle()) void this.#handover('server goAway');
+  }
+
+  #modelIdle(): boolean {
+    return !this.#turns.responding && this.#tools.pending === 0;
   }
 
   async #handover(reason: string): Promise<void> {
@@ -356,7 +366,14 @@ export class GeminiRealtimeSession extends EventBus<RealtimeEvents> implements R
     this.#handingOver = true;
     clearTimeout(this.#goAwayTimer);
     this.#goAwayTimer = undefined;
-    const handle = this.#handle;
+    const handle = this.#handle.value;
+    if (!this.#handle.current) {
+      this.#log.warn(
+        handle === undefined
+          ? 'no resumption handle by the goAway deadline: the new connection starts a fresh session'
+          : 'no handle issued after the latest turn by the goAway deadline: resuming from an older one, which may miss that turn',
+      );
+    }
     this.emit('reconnecting', { attempt: 1, reason, delayMs: 0 });
     const span = this.#spans.reconnecting(reason);
     try {
@@ -394,8 +411,7 @@ export class GeminiRealtimeSession extends EventBus<RealtimeEvents> implements R
 
   #onMessage(connection: LiveConnection, message: LiveServerMessage): void {
     if (connection !== this.#active) return;
-    const update = message.sessionResumptionUpdate;
-    if (update?.resumable && update.newHandle) this.#handle = update.newHandle;
+    if (growsContext(message)) this.#handle.contextGrew();
     if (message.serverContent) this.#onServerContent(message.serverContent);
     if (message.toolCall && this.#active === connection) {
       this.#turns.modelActed();
@@ -404,6 +420,8 @@ export class GeminiRealtimeSession extends EventBus<RealtimeEvents> implements R
     }
     if (message.toolCallCancellation?.ids) this.#tools.cancel(message.toolCallCancellation.ids);
     if (message.usageMetadata) this.#onUsage(message.usageMetadata);
+    // After the content: a handle that comes with a turn's end is issued once the model is idle.
+    if (message.sessionResumptionUpdate) this.#handle.updated(message.sessionResumptionUpdate, this.#modelIdle());
     if (message.goAway && this.#active === connection) this.#onGoAway(message.goAway.timeLeft);
     this.#maybeHandover();
   }
@@ -439,6 +457,7 @@ export class GeminiRealtimeSession extends EventBus<RealtimeEvents> implements R
       this.#log.info({ calls: responses.map((response) => response.name) }, 'tool results dropped: their connection is gone');
       return;
     }
+    this.#handle.contextGrew();
     connection.sendToolResponses(responses);
     this.#maybeHandover();
   }
