@@ -7,7 +7,7 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -22,20 +22,38 @@ export interface SpeechOptions {
   wordsPerMinute?: number;
   /** The PCM rate wanted, in Hz; default 16000. */
   sampleRate?: number;
+  /** Where the generated audio is kept; default a folder in the system's temporary folder. */
+  cacheDir?: string;
 }
 
 /** `text` spoken, as mono 16-bit PCM at `sampleRate`. */
 export async function speechPcm(text: string, options: SpeechOptions = {}): Promise<Int16Array> {
-  const { voice = 'en-us', wordsPerMinute = 160, sampleRate = 16_000 } = options;
-  const key = createHash('sha256').update(JSON.stringify([text, voice, wordsPerMinute, sampleRate])).digest('hex').slice(0, 24);
-  const file = join(CACHE, `${key}.raw`);
-  if (!existsSync(file)) {
-    await mkdir(CACHE, { recursive: true });
-    const wav = join(CACHE, `${key}.${process.pid}.wav`);
-    const raw = join(CACHE, `${key}.${process.pid}.raw`);
+  const { voice = 'en-us', wordsPerMinute = 160, sampleRate = 16_000, cacheDir = CACHE } = options;
+  return cachedPcm(cacheDir, [text, voice, wordsPerMinute, sampleRate], async (rawFile) => {
+    const wav = `${rawFile}.wav`;
     await run('espeak-ng', ['-v', voice, '-s', String(wordsPerMinute), '-w', wav, text]);
-    await run('sox', [wav, '-r', String(sampleRate), '-c', '1', '-b', '16', '-e', 'signed-integer', '-t', 'raw', raw]);
-    await rename(raw, file); // atomic: parallel test files never read half a file
+    await run('sox', [wav, ...soxRawOutput(sampleRate), rawFile]);
+    await rm(wav, { force: true });
+  });
+}
+
+/** sox's output options for mono 16-bit signed PCM at `sampleRate`, as `speechPcm` returns it. */
+export function soxRawOutput(sampleRate: number): string[] {
+  return ['-r', String(sampleRate), '-c', '1', '-b', '16', '-e', 'signed-integer', '-t', 'raw'];
+}
+
+/**
+ * The PCM that `generate` writes (raw mono 16-bit) for `recipe`, made once: the file is named by
+ * a hash of the recipe and kept in `cacheDir`, so a changed recipe is a new file, never a stale one.
+ */
+export async function cachedPcm(cacheDir: string, recipe: unknown, generate: (rawFile: string) => Promise<void>): Promise<Int16Array> {
+  const key = createHash('sha256').update(JSON.stringify(recipe)).digest('hex').slice(0, 24);
+  const file = join(cacheDir, `${key}.raw`);
+  if (!existsSync(file)) {
+    await mkdir(cacheDir, { recursive: true });
+    const partial = join(cacheDir, `${key}.${process.pid}.raw`);
+    await generate(partial);
+    await rename(partial, file); // atomic: parallel test files never read half a file
   }
   const bytes = await readFile(file);
   return new Int16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 2);
