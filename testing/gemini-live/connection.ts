@@ -42,12 +42,42 @@ export interface FakeSetup {
   };
   systemInstruction?: { parts?: { text?: string }[] };
   tools?: { functionDeclarations?: { name: string; description?: string; parameters?: Record<string, unknown> }[] }[];
-  realtimeInputConfig?: { automaticActivityDetection?: Record<string, unknown> };
+  realtimeInputConfig?: FakeRealtimeInputConfig;
+  /** Native-audio models: the model may stay silent on input not meant for it (recorded only). */
+  proactivity?: { proactiveAudio?: boolean };
   sessionResumption?: { handle?: string };
   contextWindowCompression?: Record<string, unknown>;
   inputAudioTranscription?: Record<string, unknown>;
   outputAudioTranscription?: Record<string, unknown>;
   [key: string]: unknown;
+}
+
+/** `setup.realtimeInputConfig` as the client sent it (`RealtimeInputConfig` of @google/genai). */
+export interface FakeRealtimeInputConfig {
+  /** Unset or `disabled: false`: the service detects speech; `disabled: true`: the client sends `activityStart`/`activityEnd`. */
+  automaticActivityDetection?: {
+    disabled?: boolean;
+    startOfSpeechSensitivity?: 'START_SENSITIVITY_UNSPECIFIED' | 'START_SENSITIVITY_HIGH' | 'START_SENSITIVITY_LOW';
+    endOfSpeechSensitivity?: 'END_SENSITIVITY_UNSPECIFIED' | 'END_SENSITIVITY_HIGH' | 'END_SENSITIVITY_LOW';
+    prefixPaddingMs?: number;
+    silenceDurationMs?: number;
+  };
+  /** Unset means `START_OF_ACTIVITY_INTERRUPTS` (barge-in cuts the model's answer). */
+  activityHandling?: 'ACTIVITY_HANDLING_UNSPECIFIED' | 'START_OF_ACTIVITY_INTERRUPTS' | 'NO_INTERRUPTION';
+  /** Recorded only: the fake's turns are made of voiced audio either way. */
+  turnCoverage?:
+    | 'TURN_COVERAGE_UNSPECIFIED'
+    | 'TURN_INCLUDES_ONLY_ACTIVITY'
+    | 'TURN_INCLUDES_ALL_INPUT'
+    | 'TURN_INCLUDES_AUDIO_ACTIVITY_AND_ALL_VIDEO';
+  [key: string]: unknown;
+}
+
+/** A turn-control message of the client (`realtimeInput.activityStart` / `activityEnd` / `audioStreamEnd`). */
+export interface FakeActivityEvent {
+  type: 'activityStart' | 'activityEnd' | 'audioStreamEnd';
+  /** The connection's `audioMs` when it arrived: where in the input audio it stands. */
+  atAudioMs: number;
 }
 
 export interface FakeFunctionResponse {
@@ -59,7 +89,15 @@ export interface FakeFunctionResponse {
 /** A message from a Live API client, as the fake reads it. */
 export type LiveClientMessage = {
   setup?: FakeSetup;
-  realtimeInput?: { audio?: { data?: string; mimeType?: string }; video?: { data?: string; mimeType?: string }; text?: string };
+  realtimeInput?: {
+    audio?: { data?: string; mimeType?: string };
+    video?: { data?: string; mimeType?: string };
+    text?: string;
+    /** The SDK sends `{}`; only its presence counts. */
+    activityStart?: Record<string, never>;
+    activityEnd?: Record<string, never>;
+    audioStreamEnd?: boolean;
+  };
   clientContent?: { turns?: { role?: string; parts?: { text?: string }[] }[]; turnComplete?: boolean };
   toolResponse?: { functionResponses?: FakeFunctionResponse[] };
 };
@@ -79,6 +117,8 @@ export class FakeLiveConnection {
   readonly toolResponses: FakeFunctionResponse[][] = [];
   readonly videoFrames: { mimeType: string; bytes: number }[] = [];
   readonly turns: FakeTurnRecord[] = [];
+  /** The client's turn-control messages, in order of arrival. */
+  readonly activityEvents: FakeActivityEvent[] = [];
   /** Handles sent on this connection, in order. */
   readonly handlesSent: string[] = [];
   open = true;
@@ -90,6 +130,12 @@ export class FakeLiveConnection {
   readonly #host: FakeLiveHost;
   #audioSinceTurnBytes = 0;
   #playing = false;
+  /** Set by a barge-in (`activityStart`): the playing turn stops before its next chunk. */
+  #interruptRequested = false;
+  /** Manual activity detection: the activity the client opened and has not ended yet. */
+  #activity: OpenActivity | undefined;
+  /** An answer that waits for the playing turn to end (a manual turn ended during a `NO_INTERRUPTION` answer). */
+  #queuedTurn: FakeTurn | undefined;
   #nextCallId = 1;
   #awaitingTools: { ids: Set<string>; resolve: () => void } | undefined;
 
@@ -152,6 +198,7 @@ export class FakeLiveConnection {
   async playTurn(turn: FakeTurn, options: { withUserText: boolean }): Promise<void> {
     if (this.#playing || !this.open) return;
     this.#playing = true;
+    this.#interruptRequested = false;
     const record: FakeTurnRecord = { firstAudioAtMs: undefined, audioMsSent: 0, interrupted: false, completed: false };
     this.turns.push(record);
     try {
@@ -160,13 +207,14 @@ export class FakeLiveConnection {
       this.#playing = false;
       this.#host.changed();
     }
+    const queued = this.#queuedTurn;
+    this.#queuedTurn = undefined;
+    if (queued) await this.playTurn(queued, { withUserText: false });
   }
 
   async #play(turn: FakeTurn, record: FakeTurnRecord, withUserText: boolean): Promise<void> {
     const script = this.#host.script;
-    if (withUserText) {
-      for (const text of turn.userText ?? []) this.send({ serverContent: { inputTranscription: { text } } });
-    }
+    if (withUserText) this.#sendUserText(turn);
     if (this.#resumable()) this.send({ sessionResumptionUpdate: { resumable: false } });
     if (turn.toolCalls?.length) {
       const calls = turn.toolCalls.map((call) => ({ id: `call-${this.#nextCallId++}`, name: call.name, args: call.args ?? {} }));
@@ -184,7 +232,7 @@ export class FakeLiveConnection {
     let textIndex = 0;
     for (let chunk = 0; chunk < chunkCount; chunk++) {
       if (!this.open) return;
-      if (turn.interruptAfterChunks !== undefined && chunk >= turn.interruptAfterChunks) {
+      if (this.#interruptRequested || (turn.interruptAfterChunks !== undefined && chunk >= turn.interruptAfterChunks)) {
         record.interrupted = true;
         record.interruptedAtMs = performance.now();
         this.send({ serverContent: { interrupted: true } });
@@ -200,6 +248,8 @@ export class FakeLiveConnection {
       }
       this.send({ serverContent: { modelTurn: { parts: [{ inlineData: { mimeType: `audio/pcm;rate=${OUTPUT_RATE}`, data } }] } } });
       record.audioMsSent += durationMs;
+      // Tests may wait on the audio sent so far (e.g. to act in the middle of an answer).
+      this.#host.changed();
       // Transcript deltas spread evenly over the audio, like the service interleaves them.
       while (textIndex < Math.min(texts.length, Math.ceil(((chunk + 1) * texts.length) / chunkCount))) {
         this.send({ serverContent: { outputTranscription: { text: texts[textIndex++] } } });
@@ -210,6 +260,10 @@ export class FakeLiveConnection {
     this.send({ serverContent: { generationComplete: true } });
     this.send({ serverContent: { turnComplete: true } });
     this.#afterTurn(record, turn);
+  }
+
+  #sendUserText(turn: FakeTurn): void {
+    for (const text of turn.userText ?? []) this.send({ serverContent: { inputTranscription: { text } } });
   }
 
   #afterTurn(record: FakeTurnRecord, turn: FakeTurn): void {
@@ -226,11 +280,7 @@ export class FakeLiveConnection {
 
   #onMessage(message: LiveClientMessage): void {
     if (message.setup) this.#onSetup(message.setup);
-    const audio = message.realtimeInput?.audio;
-    if (audio?.data) this.#onAudio(audio.data, audio.mimeType ?? '');
-    const video = message.realtimeInput?.video;
-    if (video?.data) this.videoFrames.push({ mimeType: video.mimeType ?? '', bytes: Buffer.byteLength(video.data, 'base64') });
-    if (message.realtimeInput?.text) this.realtimeTexts.push(message.realtimeInput.text);
+    if (message.realtimeInput) this.#onRealtimeInput(message.realtimeInput);
     if (message.clientContent) this.#onClientContent(message.clientContent);
     if (message.toolResponse) this.#onToolResponse(message.toolResponse.functionResponses ?? []);
     this.#host.changed();
@@ -253,6 +303,28 @@ export class FakeLiveConnection {
     if (this.#resumable()) this.sendHandle();
   }
 
+  /**
+   * One `realtimeInput` message. Its fields are taken in the order a speaker produces them
+   * (start, audio, end), so one message may carry a whole short activity; a field that closed
+   * the socket stops the rest.
+   */
+  #onRealtimeInput(input: NonNullable<LiveClientMessage['realtimeInput']>): void {
+    const closedBefore = this.closedBy;
+    const refused = () => this.closedBy !== closedBefore;
+    if (input.activityStart) this.#onActivityStart();
+    if (refused()) return;
+    if (input.audio?.data) this.#onAudio(input.audio.data, input.audio.mimeType ?? '');
+    if (input.video?.data) this.videoFrames.push({ mimeType: input.video.mimeType ?? '', bytes: Buffer.byteLength(input.video.data, 'base64') });
+    if (input.text) this.realtimeTexts.push(input.text);
+    if (input.activityEnd) this.#onActivityEnd();
+    if (input.audioStreamEnd && !refused()) this.#onAudioStreamEnd();
+  }
+
+  /** The client turned the service's voice activity detection off and marks speech itself. */
+  #manualActivity(): boolean {
+    return this.setup?.realtimeInputConfig?.automaticActivityDetection?.disabled === true;
+  }
+
   #onAudio(base64: string, mimeType: string): void {
     const bytes = Buffer.byteLength(base64, 'base64');
     this.audio.chunks += 1;
@@ -260,12 +332,66 @@ export class FakeLiveConnection {
     this.audio.mimeTypes.add(mimeType);
     // Like the service's voice activity detection, only speech counts towards a turn: a
     // silent microphone stream (WebRTC keeps sending) must not make the model answer.
-    if (isVoiced(Buffer.from(base64, 'base64'))) this.#audioSinceTurnBytes += bytes;
+    const voiced = isVoiced(Buffer.from(base64, 'base64'));
     const script = this.#host.script;
-    if (!this.#playing && pcmDurationMs(this.#audioSinceTurnBytes, INPUT_RATE) >= script.respondAfterAudioMs) {
-      this.#audioSinceTurnBytes = 0;
-      void this.playTurn(this.#nextTurn(), { withUserText: true });
+    if (this.#manualActivity()) {
+      // Audio outside an activity is not part of any user turn.
+      const activity = this.#activity;
+      if (!activity || !voiced) return;
+      activity.voicedBytes += bytes;
+      // The service transcribes while it hears: the user's words arrive before the activity ends.
+      if (!activity.turn && pcmDurationMs(activity.voicedBytes, INPUT_RATE) >= script.respondAfterAudioMs) {
+        activity.turn = this.#nextTurn();
+        this.#sendUserText(activity.turn);
+      }
+      return;
     }
+    if (voiced) this.#audioSinceTurnBytes += bytes;
+    if (!this.#playing && pcmDurationMs(this.#audioSinceTurnBytes, INPUT_RATE) >= script.respondAfterAudioMs) {
+      this.#answerAccumulatedAudio();
+    }
+  }
+
+  /** Automatic detection: the speech since the last turn is a user turn; the model answers it. */
+  #answerAccumulatedAudio(): void {
+    this.#audioSinceTurnBytes = 0;
+    void this.playTurn(this.#nextTurn(), { withUserText: true });
+  }
+
+  #onActivityStart(): void {
+    this.activityEvents.push({ type: 'activityStart', atAudioMs: this.audioMs });
+    if (!this.#manualActivity()) return this.#invalidArgument('activityStart needs automaticActivityDetection.disabled');
+    if (this.#activity) return this.#invalidArgument('activityStart while an activity is already open');
+    this.#activity = { voicedBytes: 0, turn: undefined };
+    // Barge-in: the user speaking cuts the model's answer unless the setup asked for NO_INTERRUPTION.
+    if (this.#playing && this.setup?.realtimeInputConfig?.activityHandling !== 'NO_INTERRUPTION') this.#interruptRequested = true;
+  }
+
+  #onActivityEnd(): void {
+    this.activityEvents.push({ type: 'activityEnd', atAudioMs: this.audioMs });
+    if (!this.#manualActivity()) return this.#invalidArgument('activityEnd needs automaticActivityDetection.disabled');
+    const activity = this.#activity;
+    if (!activity) return this.#invalidArgument('activityEnd without an open activity');
+    this.#activity = undefined;
+    // An activity without speech (a cough the client took for speech, silence) gets no answer.
+    if (activity.voicedBytes === 0) return;
+    const turn = activity.turn ?? this.#nextTurn();
+    if (!activity.turn) this.#sendUserText(turn);
+    if (this.#playing) this.#queuedTurn = turn;
+    else void this.playTurn(turn, { withUserText: false });
+  }
+
+  #onAudioStreamEnd(): void {
+    this.activityEvents.push({ type: 'audioStreamEnd', atAudioMs: this.audioMs });
+    // Meant for automatic detection, which flushes the audio it holds: speech too short to have
+    // made a turn yet is answered now. With manual activity the client's activityEnd decides.
+    if (this.#manualActivity() || this.#playing || this.#audioSinceTurnBytes === 0) return;
+    this.#answerAccumulatedAudio();
+  }
+
+  /** The service's answer to a message that breaks the protocol (a close reason fits in 123 bytes). */
+  #invalidArgument(reason: string): void {
+    this.drop(1007, `Request contains an invalid argument: ${reason}.`);
   }
 
   #onClientContent(content: NonNullable<LiveClientMessage['clientContent']>): void {
@@ -287,6 +413,13 @@ export class FakeLiveConnection {
     const script = this.#host.script;
     return script.turns.shift() ?? script.defaultTurn;
   }
+}
+
+/** A user activity between `activityStart` and `activityEnd` (manual activity detection). */
+interface OpenActivity {
+  voicedBytes: number;
+  /** The scripted turn that answers it, taken once its user text was sent. */
+  turn: FakeTurn | undefined;
 }
 
 function delay(ms: number): Promise<void> {

@@ -1,8 +1,10 @@
 export { FakeGeminiLive, LIVE_PATH } from './server.js';
 export {
   FakeLiveConnection,
+  type FakeActivityEvent,
   type FakeFunctionResponse,
   type FakeLiveHost,
+  type FakeRealtimeInputConfig,
   type FakeSetup,
   type FakeTurnRecord,
   type LiveClientMessage,

@@ -2,7 +2,7 @@
 
 /** One scripted model turn. */
 export interface FakeTurn {
-  /** Input transcription deltas sent first (only when the turn answers audio). */
+  /** Input transcription deltas sent first (only when the turn answers audio; in a manual activity, while it is open). */
   userText?: string[];
   /** Tools the model calls before it answers; the answer waits for the `toolResponse`. */
   toolCalls?: { name: string; args?: Record<string, unknown> }[];
@@ -19,7 +19,11 @@ export interface FakeTurn {
 }
 
 export interface FakeLiveScript {
-  /** Answer once this much user audio (16 kHz PCM) arrived since the last turn; default 200. */
+  /**
+   * Answer once this much voiced user audio (16 kHz PCM) arrived since the last turn; default 200.
+   * With manual activity detection it is when the turn's `userText` is sent instead (the answer
+   * waits for `activityEnd`).
+   */
   respondAfterAudioMs: number;
   /** Answer `clientContent` that has `turnComplete: true`; default true. */
   respondToClientContent: boolean;

@@ -16,20 +16,36 @@
  * Behaviour (`fake.script`, see script.ts; change it any time):
  * - answers `setup` with `setupComplete`, then a `sessionResumptionUpdate` handle when the
  *   setup asked for resumption; a new handle after every turn; `resumable: false` mid-turn;
- * - once `respondAfterAudioMs` of voiced input audio (RMS above ~-50 dBFS: a stand-in for the
- *   service's voice activity detection) has arrived (or on `clientContent` with
+ * - with automatic activity detection (the default), once `respondAfterAudioMs` of voiced input
+ *   audio (RMS above ~-50 dBFS: a stand-in for the service's voice activity detection) has
+ *   arrived since the last turn (and with any detection, on `clientContent` with
  *   `turnComplete`), plays the next turn: input transcription deltas, an optional `toolCall`
  *   (waiting for the `toolResponse` of every call), model audio (a 440 Hz tone at 24 kHz in
  *   `chunkMs` chunks, `paceFactor` times faster than real time) with output transcription
  *   deltas, `generationComplete`, `turnComplete`, `usageMetadata`; or `interrupted` +
  *   `turnComplete` after `interruptAfterChunks` chunks;
+ * - manual activity detection (`realtimeInputConfig.automaticActivityDetection.disabled: true`):
+ *   only voiced audio between `realtimeInput.activityStart` and `activityEnd` makes a user turn;
+ *   its `userText` is sent once the activity holds `respondAfterAudioMs` of voiced audio (or at
+ *   `activityEnd`), and the turn plays at `activityEnd` (after the playing one, if any); an
+ *   activity without voiced audio gets no answer. `activityStart` during an answer cuts it
+ *   before its next audio chunk (`interrupted` + `turnComplete`; a turn waiting for a
+ *   `toolResponse` is cut once it comes) unless `activityHandling` is `NO_INTERRUPTION`. Like the
+ *   service, it closes with 1007 on `activityStart` inside an open activity, `activityEnd`
+ *   without one, or either of them when automatic detection is on;
+ * - automatic detection: `realtimeInput.audioStreamEnd` flushes: voiced audio shorter than
+ *   `respondAfterAudioMs` since the last turn is answered now (ignored with manual activity);
+ *   `turnCoverage` and `proactivity` are recorded, not acted on;
  * - refuses a resumed setup whose handle it never issued (1007); `forgetHandles()` makes every
  *   issued handle unknown; `script.rejectSetups` closes the next N setups with a code.
  * Per connection (`fake.connections`, `fake.latest`): `drop(code)`, `kill()` (no close frame:
  * 1006), `goAway(timeLeftMs)`, `sendHandle()`, `send(message)`, and what it recorded: `path`,
- * `key`, `setup`, `audio` / `audioMs`, `clientContents`, `toolResponses`, `videoFrames`,
- * `turns` (with `firstAudioAtMs`, the `performance.now()` at which a turn's first audio byte
- * was sent, for benchmarks; also reported through `onFirstAudio`), `closedBy`, `closeCode`.
+ * `key`, `setup` (typed `realtimeInputConfig`, `proactivity`), `audio` / `audioMs`,
+ * `activityEvents` (each `activityStart` / `activityEnd` / `audioStreamEnd` with the `audioMs`
+ * at which it came), `clientContents`, `toolResponses`, `videoFrames`, `turns` (with
+ * `audioMsSent`, `interrupted` / `interruptedAtMs`, `completed`, and `firstAudioAtMs`, the
+ * `performance.now()` at which a turn's first audio byte was sent, for benchmarks; also
+ * reported through `onFirstAudio`), `closedBy`, `closeCode`.
  * `openCount` counts open sockets.
  */
 import http from 'node:http';
