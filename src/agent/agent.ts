@@ -276,6 +276,10 @@ export class Agent<Tools extends readonly unknown[] = any[]> {
       connection.events.on('participant.joined', ({ participant }) =>
         this.events.emit('participant.joined', { participant, humanCount: humanCount() }),
       ),
+      // A muted microphone is an unpublished track; leaving removes the track first, too.
+      connection.events.on('track.removed', ({ participant, kind }) => {
+        if (kind === 'audio') input.audioStopped(participant);
+      }),
       connection.events.on('participant.left', ({ participant }) => {
         input.remove(participant);
         this.events.emit('participant.left', { participant, humanCount: humanCount() });

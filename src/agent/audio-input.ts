@@ -1,7 +1,9 @@
 /**
  * The way in: every participant's 48 kHz frames are mixed into one stream, resampled to the
  * model's rate and sent on. Each frame is also measured for speech, so a user turn can be
- * attributed to whoever spoke (see SpeakerTracker).
+ * attributed to whoever spoke (see SpeakerTracker). A participant's audio that stops while they
+ * talk (a muted microphone, a leave) brings no trailing silence for the model to end the turn
+ * on, so the model is told the audio ended (unless someone else is still talking).
  */
 import { AudioFramer, AudioMixer, createResampler, samplesPer10Ms, WEBRTC_SAMPLE_RATE, type Resampler } from '../audio/index.js';
 import type { Participant } from '../edge/edge.js';
@@ -16,9 +18,13 @@ export class AudioInput {
   readonly #speakers: SpeakerTracker;
   /** Per participant: frames re-cut to exactly 10 ms, whatever sizes the edge delivers. */
   readonly #framers = new Map<string, AudioFramer>();
+  readonly #session: RealtimeSession;
+  /** Participants whose audio stopped and has not come back: told once, not at every event of it. */
+  readonly #stopped = new Set<string>();
 
   constructor(session: RealtimeSession, speakers: SpeakerTracker) {
     this.#speakers = speakers;
+    this.#session = session;
     this.#resampler = createResampler(WEBRTC_SAMPLE_RATE, session.inputSampleRate);
     this.#mixer = new AudioMixer({
       frameSamples: FRAME_SAMPLES,
@@ -32,6 +38,7 @@ export class AudioInput {
   /** Audio of one participant, 48 kHz mono, normally one 10 ms frame. */
   push(participant: Participant, samples: Int16Array): void {
     this.#speakers.observe(participant, samples, performance.now());
+    if (this.#stopped.size > 0) this.#stopped.delete(participant.sessionId);
     if (samples.length === FRAME_SAMPLES && !this.#framers.get(participant.sessionId)?.bufferedSamples) {
       this.#mixer.push(participant.sessionId, samples);
       return;
@@ -41,9 +48,25 @@ export class AudioInput {
     for (const frame of framer.push(samples)) this.#mixer.push(participant.sessionId, frame);
   }
 
+  /**
+   * The participant's audio stopped (their microphone track went away): what they sent is mixed
+   * out now, and if it stopped mid-speech while nobody else talks, the model ends the turn.
+   */
+  audioStopped(participant: Participant): void {
+    const { sessionId } = participant;
+    if (this.#stopped.has(sessionId)) return;
+    this.#stopped.add(sessionId);
+    this.#framers.delete(sessionId);
+    this.#mixer.remove(sessionId);
+    if (this.#speakers.stoppedMidSpeech(sessionId) && !this.#speakers.anyoneElseTalking(sessionId, performance.now())) {
+      this.#session.audioStreamEnded();
+    }
+  }
+
+  /** The participant left. */
   remove(participant: Participant): void {
-    this.#framers.delete(participant.sessionId);
-    this.#mixer.remove(participant.sessionId);
+    this.audioStopped(participant);
+    this.#stopped.delete(participant.sessionId);
     this.#speakers.remove(participant.sessionId);
   }
 

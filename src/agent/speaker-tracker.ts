@@ -28,6 +28,8 @@ interface SpeakerState {
   /** When the current (or last) run of speech started. */
   runStartMs: number | undefined;
   lastSpeechMs: number | undefined;
+  /** When their latest frame (speech or not) arrived. */
+  lastFrameMs: number | undefined;
 }
 
 export class SpeakerTracker {
@@ -47,7 +49,8 @@ export class SpeakerTracker {
   /** Called for every frame a participant sends; cheap (one pass over the samples). */
   observe(speaker: Speaker, samples: Int16Array, atMs: number): void {
     let state = this.#participants.get(speaker.sessionId);
-    if (!state) this.#participants.set(speaker.sessionId, (state = { speaker, runStartMs: undefined, lastSpeechMs: undefined }));
+    if (!state) this.#participants.set(speaker.sessionId, (state = { speaker, runStartMs: undefined, lastSpeechMs: undefined, lastFrameMs: undefined }));
+    state.lastFrameMs = atMs;
     let sumSquares = 0;
     for (let i = 0; i < samples.length; i++) sumSquares += samples[i]! * samples[i]!;
     if (samples.length === 0 || sumSquares / samples.length < this.#thresholdMeanSquare) return;
@@ -66,6 +69,28 @@ export class SpeakerTracker {
     }
     const only = this.#participants.size === 1 ? [...this.#participants.values()][0] : undefined;
     return (first ?? latest ?? only)?.speaker;
+  }
+
+  /** Whether this participant spoke within the last `activeWindowMs` before `nowMs`. */
+  isTalking(sessionId: string, nowMs: number): boolean {
+    const lastSpeechMs = this.#participants.get(sessionId)?.lastSpeechMs;
+    return lastSpeechMs !== undefined && nowMs - lastSpeechMs <= this.#activeWindowMs;
+  }
+
+  /** Whether anyone but this participant is talking at `nowMs`. */
+  anyoneElseTalking(sessionId: string, nowMs: number): boolean {
+    for (const other of this.#participants.keys()) if (other !== sessionId && this.isTalking(other, nowMs)) return true;
+    return false;
+  }
+
+  /**
+   * Whether this participant was talking when their audio stopped: speech within `activeWindowMs`
+   * of their latest frame. Measured from that frame, not from now, because the news that the
+   * audio stopped (a mute, a leave) comes later than the audio did.
+   */
+  stoppedMidSpeech(sessionId: string): boolean {
+    const lastFrameMs = this.#participants.get(sessionId)?.lastFrameMs;
+    return lastFrameMs !== undefined && this.isTalking(sessionId, lastFrameMs);
   }
 
   remove(sessionId: string): void {

@@ -104,6 +104,13 @@ export interface RealtimeSession
    * a wrong rate). Called every 10–20 ms on the hot path; never blocks, never awaits.
    */
   sendAudio(samples: Int16Array, sampleRate: number): void;
+  /**
+   * The user's audio stopped without trailing silence (a microphone muted, the speaker left):
+   * a user turn in progress ends now, as if silence had followed, so it is answered. Voice
+   * activity detection waits for silence, and audio that stops brings none. Audio sent later
+   * starts afresh. Never blocks.
+   */
+  audioStreamEnded(): void;
   /** Sends a user text message (the Agent's `respond(text)`). */
   sendText(text: string, options?: RealtimeSendTextOptions): void;
   /** Asks the model to speak exactly `text` (best effort: the model voices it itself). */

@@ -109,6 +109,17 @@ export class PipelineSession extends EventBus<RealtimeEvents> implements Realtim
     this.#inputMs += (samples.length * 1000) / sampleRate;
   }
 
+  /**
+   * The audio stopped mid-speech (see RealtimeSession): the STT settles what it heard, and
+   * the speech ends where the audio did, which the VAD cannot tell (it waits for silence), so
+   * the end-of-turn detector ends the turn once the final transcript is in.
+   */
+  audioStreamEnded(): void {
+    if (this.#closing) return;
+    this.#stt.flush();
+    if (this.#userSpeaking) this.#onSpeechEnded(this.#inputMs);
+  }
+
   sendText(text: string, options: RealtimeSendTextOptions = {}): void {
     if (this.#closing) return;
     this.#history.addUser(text);

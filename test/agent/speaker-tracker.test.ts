@@ -45,4 +45,26 @@ describe('SpeakerTracker', () => {
     tracker.remove(alice.sessionId);
     expect(tracker.speakerOfTurn(5000)).toEqual(bob);
   });
+  it("tells whether a person's audio stopped mid-speech, however late the news of it comes", () => {
+    const tracker = new SpeakerTracker();
+    speak(tracker, alice, 0, 500);
+    // Their audio stopped at 500 ms while they talked; the mute is learnt seconds later.
+    expect(tracker.stoppedMidSpeech(alice.sessionId)).toBe(true);
+    expect(tracker.isTalking(alice.sessionId, 5_000)).toBe(false);
+    // Silence after the words: the audio stopped after the speech had ended.
+    for (let t = 500; t < 1_500; t += 10) tracker.observe(bob, quiet, t);
+    speak(tracker, bob, 1_500, 2_000);
+    for (let t = 2_000; t < 3_000; t += 10) tracker.observe(bob, quiet, t);
+    expect(tracker.stoppedMidSpeech(bob.sessionId)).toBe(false);
+    expect(tracker.stoppedMidSpeech('nobody')).toBe(false);
+  });
+
+  it('tells whether anyone else is talking now', () => {
+    const tracker = new SpeakerTracker();
+    speak(tracker, alice, 0, 1_000);
+    speak(tracker, bob, 0, 500);
+    expect(tracker.anyoneElseTalking(bob.sessionId, 1_000)).toBe(true);
+    expect(tracker.anyoneElseTalking(alice.sessionId, 1_000)).toBe(false);
+    expect(tracker.isTalking(alice.sessionId, 1_000)).toBe(true);
+  });
 });

@@ -83,6 +83,17 @@ describe('PCM helpers', () => {
     expect(decoded).toEqual(Array.from(input.subarray(0, 1280)));
   });
 
+  it('sends the partial chunk on flush, so the last words before the audio stopped are not held back', () => {
+    const batcher = new InputAudioBatcher(40);
+    const input = tone(100, 16_000);
+    const chunks: string[] = [];
+    batcher.push(input, (chunk) => chunks.push(chunk));
+    batcher.flush((chunk) => chunks.push(chunk));
+    batcher.flush((chunk) => chunks.push(chunk)); // nothing left: nothing sent
+    expect(chunks.map((chunk) => decodePcm16(chunk).length)).toEqual([640, 640, 320]);
+    expect(chunks.flatMap((chunk) => Array.from(decodePcm16(chunk)))).toEqual(Array.from(input));
+  });
+
   it('splits a frame longer than a chunk', () => {
     const batcher = new InputAudioBatcher(20);
     const chunks: string[] = [];

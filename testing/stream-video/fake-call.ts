@@ -58,6 +58,7 @@ export class FakeCall {
       init,
       (left) => this.#removeRemote(left),
       (publisher, kind, published) => this.#onRemoteVideo(publisher, kind, published),
+      (publisher, published) => this.#onRemoteMicrophone(publisher, published),
     );
     this.remotes.set(remote.sessionId, remote);
     this.#hooks.clock.add(remote);
@@ -228,6 +229,23 @@ export class FakeCall {
     }
   }
 
+  /** A scripted participant muted or unmuted the microphone. */
+  #onRemoteMicrophone(remote: RemoteParticipant, published: boolean): void {
+    const type = SfuModels.TrackType.AUDIO;
+    const participant = this.#remoteToParticipant(remote);
+    const { sessionId, userId } = remote;
+    for (const session of this.sessions.values()) {
+      session.send(
+        published
+          ? { oneofKind: 'trackPublished', trackPublished: { sessionId, userId, type, participant } }
+          : {
+              oneofKind: 'trackUnpublished',
+              trackUnpublished: { sessionId, userId, type, cause: SfuModels.TrackUnpublishReason.USER_MUTED, participant },
+            },
+      );
+    }
+  }
+
   /** The published videos among those `session` asked for. */
   #videoFor(session: SfuSession): VideoToSend[] {
     const videos: VideoToSend[] = [];
@@ -247,7 +265,9 @@ export class FakeCall {
       name: remote.name,
       image: remote.image,
       trackLookupPrefix: remote.trackLookupPrefix,
-      publishedTracks: remote.left ? [] : [SfuModels.TrackType.AUDIO, ...[...remote.videos.keys()].map((k) => VIDEO_TRACK_TYPES[k])],
+      publishedTracks: remote.left
+        ? []
+        : [...(remote.muted ? [] : [SfuModels.TrackType.AUDIO]), ...[...remote.videos.keys()].map((k) => VIDEO_TRACK_TYPES[k])],
       roles: ['user'],
     });
   }

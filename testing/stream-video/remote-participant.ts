@@ -1,7 +1,8 @@
 /**
  * A scripted remote participant ("the human") in a fake call: it joins, publishes one
  * microphone track fed in real time, plays tones or PCM on cue (silence in between, like an
- * open microphone), and leaves. Every client joined to the call receives its track. It can also
+ * open microphone), mutes and unmutes that microphone, and leaves. Every client joined to the
+ * call receives its track. It can also
  * publish a camera and a screen share (`publishVideo`), which clients receive once they
  * subscribe, as from the real SFU.
  */
@@ -43,22 +44,49 @@ export class RemoteParticipant implements FrameProducer {
   readonly #queue: Segment[] = [];
   readonly #onLeave: (participant: RemoteParticipant) => void;
   readonly #onVideo: ((participant: RemoteParticipant, kind: FakeVideoKind, published: boolean) => void) | undefined;
+  readonly #onMicrophone: ((participant: RemoteParticipant, published: boolean) => void) | undefined;
   #left = false;
+  #muted = false;
 
   constructor(
     init: RemoteParticipantInit,
     onLeave: (participant: RemoteParticipant) => void,
     onVideo?: (participant: RemoteParticipant, kind: FakeVideoKind, published: boolean) => void,
+    onMicrophone?: (participant: RemoteParticipant, published: boolean) => void,
   ) {
     this.userId = init.userId;
     this.name = init.name ?? init.userId;
     this.image = init.image ?? '';
     this.#onLeave = onLeave;
     this.#onVideo = onVideo;
+    this.#onMicrophone = onMicrophone;
   }
 
   get left(): boolean {
     return this.#left;
+  }
+
+  /** Whether the microphone is muted: unpublished, and sending nothing. */
+  get muted(): boolean {
+    return this.#muted;
+  }
+
+  /**
+   * Mutes the microphone as the Stream SDK does: it stops sending at once (whatever is still
+   * queued is dropped, mid-word if need be) and clients see trackUnpublished (USER_MUTED).
+   */
+  mute(): void {
+    if (this.#left || this.#muted) return;
+    this.#muted = true;
+    this.stop();
+    this.#onMicrophone?.(this, false);
+  }
+
+  /** Publishes the microphone again: clients see trackPublished, and it sends (silence until played). */
+  unmute(): void {
+    if (this.#left || !this.#muted) return;
+    this.#muted = false;
+    this.#onMicrophone?.(this, true);
   }
 
   /** Plays a sine tone; resolves when its last sample has been sent. */
@@ -123,6 +151,7 @@ export class RemoteParticipant implements FrameProducer {
   }
 
   produceFrame(): void {
+    if (this.#muted) return;
     const frame = new Int16Array(FRAME_SAMPLES);
     let filled = 0;
     while (filled < FRAME_SAMPLES && this.#queue.length > 0) {
@@ -141,6 +170,7 @@ export class RemoteParticipant implements FrameProducer {
 
   #enqueue(remaining: number, fill: Segment['fill']): Promise<void> {
     if (this.#left) return Promise.reject(new Error(`${this.userId} has left the call`));
+    if (this.#muted) return Promise.reject(new Error(`${this.userId} has muted the microphone`));
     return new Promise((resolve) => this.#queue.push({ remaining, fill, done: resolve }));
   }
 }

@@ -40,6 +40,14 @@ export class InputAudioBatcher {
     }
   }
 
+  /** Sends a partial chunk now, if there is one (the audio stopped: nothing will fill it). */
+  flush(emit: (base64: string) => void): void {
+    if (this.#filledBytes === 0) return;
+    const filled = this.#chunk.subarray(0, this.#filledBytes);
+    this.#filledBytes = 0;
+    emit(filled.toString('base64'));
+  }
+
   /** Forgets a partial chunk (after a reconnection: that audio belongs to a dead connection). */
   reset(): void {
     this.#filledBytes = 0;

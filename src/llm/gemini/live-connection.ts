@@ -181,6 +181,11 @@ export class LiveConnection {
     if (!this.#closed) this.#session.sendRealtimeInput({ audio: { data: base64, mimeType } });
   }
 
+  /** Tells the service's activity detection that the audio stopped (it then flushes what it holds). */
+  sendAudioStreamEnd(): void {
+    if (!this.#closed) this.#session.sendRealtimeInput({ audioStreamEnd: true });
+  }
+
   sendVideo(base64Jpeg: string): void {
     if (!this.#closed) this.#session.sendRealtimeInput({ video: { data: base64Jpeg, mimeType: 'image/jpeg' } });
   }

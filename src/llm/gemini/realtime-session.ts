@@ -159,6 +159,14 @@ export class GeminiRealtimeSession extends EventBus<RealtimeEvents> implements R
     this.#batcher.push(samples, this.#sendAudioChunk);
   }
 
+  audioStreamEnded(): void {
+    const connection = this.#active;
+    if (!connection || this.#closing) return;
+    // The batcher holds the last words said: they go first, or the service's flush misses them.
+    this.#batcher.flush(this.#sendAudioChunk);
+    connection.sendAudioStreamEnd();
+  }
+
   sendText(text: string, options: RealtimeSendTextOptions = {}): void {
     if (typeof text !== 'string' || text.trim() === '') throw new ValidationError('text', 'must be a non-empty string');
     this.#assertOpen();
