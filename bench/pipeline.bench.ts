@@ -26,7 +26,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { measurePipelineSessions } from './support/pipeline-sessions.js';
 import { measureVadCpu } from './support/vad-cpu.js';
 import { percentile, round } from './support/stats.js';
-import { DEFAULT_MAX_ENDPOINTING_DELAY_MS, DEFAULT_MIN_ENDPOINTING_DELAY_MS } from '../src/pipeline/index.js';
+import { DEFAULT_MAX_ENDPOINTING_DELAY_MS, DEFAULT_MIN_ENDPOINTING_DELAY_MS } from '../src/turns/index.js';
 import { startPipelineHarness } from '../test/pipeline/pipeline-harness.js';
 
 process.env.LOG_LEVEL ??= 'warn';

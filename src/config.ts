@@ -64,6 +64,10 @@ const EnvSchema = z.object({
   MIN_ENDPOINTING_DELAY_MS: optionalInteger(0),
   MAX_ENDPOINTING_DELAY_MS: optionalInteger(0),
   FALSE_INTERRUPTION_TIMEOUT_MS: optionalInteger(0),
+  AGENT_TURN_DETECTION: optionalString.pipe(z.enum(['agent', 'service']).optional()).transform((value) => value ?? 'agent'),
+  MIN_INTERRUPTION_SPEECH_MS: optionalInteger(0),
+  AGENT_ADDRESSING: optionalString.pipe(z.enum(['always', 'when-addressed']).optional()).transform((value) => value ?? 'always'),
+  AGENT_ADDRESSING_NAMES: list,
 
   AGENT_USER_ID: optionalString.transform((value) => value ?? 'gemini-agent'),
   AGENT_NAME: optionalString.transform((value) => value ?? 'Gemini Agent'),
@@ -136,6 +140,14 @@ export interface Config {
   agent: {
     /** `realtime`: Gemini Live, speech to speech; `pipeline`: STT → Gemini text → TTS. */
     mode: 'realtime' | 'pipeline';
+    /** Realtime mode: who detects the user's turns, the agent (Silero VAD, the shared policy) or the service. */
+    turnDetection: 'agent' | 'service';
+    /** Realtime mode under the agent's detection: speech over the agent this long cuts it. */
+    minInterruptionSpeechMs: number | undefined;
+    /** Group calls: answer every turn, or only those meant for the agent. */
+    addressing: 'always' | 'when-addressed';
+    /** The names the agent answers to; empty: its name. */
+    addressingNames: string[];
     userId: string;
     name: string;
     imageUrl: string | undefined;
@@ -224,6 +236,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvironment()): Config {
     },
     agent: {
       mode: e.AGENT_MODE,
+      turnDetection: e.AGENT_TURN_DETECTION,
+      minInterruptionSpeechMs: e.MIN_INTERRUPTION_SPEECH_MS,
+      addressing: e.AGENT_ADDRESSING,
+      addressingNames: e.AGENT_ADDRESSING_NAMES,
       userId: e.AGENT_USER_ID,
       name: e.AGENT_NAME,
       imageUrl: e.AGENT_IMAGE_URL,

@@ -50,6 +50,7 @@ export type * from './tts/tts.js';
 export * from './vad/index.js';
 export { SentenceSplitter, DEFAULT_MIN_SENTENCE_LENGTH, type SentenceSplitterOptions } from './tts/sentences.js';
 export * from './pipeline/index.js';
+export * from './turns/index.js';
 export { defineTool } from './llm/define-tool.js';
 export { ToolRegistry, DEFAULT_TOOL_TIMEOUT_MS, type ToolExecuteOptions, type ToolRegistryOptions } from './llm/tool-registry.js';
 export { untrustedJsonSchema, UNTRUSTED_SCHEMA_LIMITS, type UntrustedSchemaLimits } from './llm/untrusted-json-schema.js';

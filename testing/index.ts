@@ -17,6 +17,7 @@ export { fakeServicesEnv, type FakeServices, type FakeStreamEndpoints } from './
 export {
   FakeGeminiLive,
   FakeLiveConnection,
+  LIVE_ALPHA_PATH,
   LIVE_PATH,
   defaultScript,
   pcmDurationMs,

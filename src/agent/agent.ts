@@ -22,7 +22,8 @@ import { EventBus, type Listener } from '../core/event-bus.js';
 import { createLogger, type Logger } from '../core/logger.js';
 import type { Conversation } from '../conversation/index.js';
 import { withDeadline } from '../core/deadline.js';
-import type { AudioOutput, Connection, Edge, EdgeCall, EdgeUser } from '../edge/edge.js';
+import type { AudioOutput, Connection, Edge, EdgeCall, EdgeUser, Participant } from '../edge/edge.js';
+import type { Addressing, AddressingSettings } from '../turns/addressing.js';
 import type { RealtimeModel, RealtimeSession } from '../llm/realtime.js';
 import type { ToolList } from '../llm/tool.js';
 import { ToolRegistry } from '../llm/tool-registry.js';
@@ -59,6 +60,14 @@ export interface AgentOptions<Tools extends readonly unknown[] = any[]> {
   video?: boolean;
   /** At most one video frame per this many milliseconds; default 1 000. */
   videoIntervalMs?: number;
+  /**
+   * In a call with several people: `always` answers every turn (the default); `when-addressed`
+   * answers a turn only when it names the agent, or is a question right after its answer (see
+   * AddressingPolicy). Every turn is transcribed either way.
+   */
+  addressing?: Addressing;
+  /** The names people call the agent by, for `when-addressed`; default: `agentUser.name`. */
+  addressingNames?: readonly string[];
 }
 
 export { AgentJoinCancelledError, AgentJoinError } from './agent-errors.js';
@@ -100,6 +109,7 @@ export class Agent<Tools extends readonly unknown[] = any[]> {
   readonly #logger: Logger;
   readonly #speakers = new SpeakerTracker();
   readonly #video: VideoSettings;
+  readonly #addressing: AddressingSettings | undefined;
   #authenticated: Promise<void> | undefined;
   #joining: Promise<Joined> | undefined;
   /** Aborts the join in progress (its signal, or close()). */
@@ -116,6 +126,7 @@ export class Agent<Tools extends readonly unknown[] = any[]> {
     this.#video = resolveVideoSettings(options);
     this.#tools = options.tools instanceof ToolRegistry ? options.tools : new ToolRegistry(options.tools);
     this.#logger = options.logger ?? createLogger('agent', { agentUserId: options.agentUser.id });
+    this.#addressing = addressingSettings(options, () => this.#joined?.connection.participants ?? []);
   }
 
   get agentUser(): EdgeUser {
@@ -251,6 +262,7 @@ export class Agent<Tools extends readonly unknown[] = any[]> {
       llm,
       instructions,
       tools: this.#tools,
+      addressing: this.#addressing,
       conversation: this.#options.conversation,
       spans,
       logger: this.#logger,
@@ -366,6 +378,23 @@ export class Agent<Tools extends readonly unknown[] = any[]> {
     this.events.emit('agent.left', { call: joined.call, reason });
     await transcriptWritten;
   }
+}
+
+/** What the model needs to answer only turns meant for the agent; undefined for `always`. */
+function addressingSettings(options: Pick<AgentOptions, 'addressing' | 'addressingNames' | 'agentUser'>, participants: () => readonly Participant[]): AddressingSettings | undefined {
+  if (options.addressing === undefined || options.addressing === 'always') return undefined;
+  if (options.addressing !== 'when-addressed') {
+    throw new ValidationError('addressing', `must be 'always' or 'when-addressed', got ${JSON.stringify(options.addressing)}`);
+  }
+  const agentNames = options.addressingNames ?? (options.agentUser.name ? [options.agentUser.name] : []);
+  if (agentNames.every((name) => name.trim() === '')) {
+    throw new ValidationError('addressingNames', "'when-addressed' needs the agent's name: set agentUser.name or addressingNames");
+  }
+  return {
+    addressing: 'when-addressed',
+    agentNames,
+    participantNames: () => participants().map((participant) => participant.name ?? participant.userId),
+  };
 }
 
 /** `promise`, or the signal's reason as soon as it aborts (the work itself goes on). */

@@ -35,6 +35,7 @@ import type { RealtimeModel } from '../llm/realtime.js';
 import type { ToolList } from '../llm/tool.js';
 import { ToolRegistry } from '../llm/tool-registry.js';
 import type { Agent } from './agent.js';
+import type { Addressing } from '../turns/addressing.js';
 
 /** What the factories and `setup` of a definition are given, once per agent built. */
 export interface AgentContext {
@@ -62,6 +63,8 @@ export interface AgentDefinitionInit<Tools extends readonly unknown[] = any[]> {
   tools?: ToolRegistry | ToolList<Tools>;
   /** Show the model one frame a second of a screen share or camera. Default: AGENT_VIDEO. */
   video?: boolean;
+  /** Group calls: `always` answers every turn, `when-addressed` only those meant for the agent. Default: AGENT_ADDRESSING. */
+  addressing?: Addressing;
   /** The realtime model, one per agent. Default: Gemini Live, from GOOGLE_API_KEY and the GEMINI_* variables. */
   model?: (context: AgentContext) => RealtimeModel | Promise<RealtimeModel>;
   /** The edge, one per agent. Default: Stream Video, from the STREAM_* variables. */
@@ -80,7 +83,7 @@ export const DEFAULT_INSTRUCTIONS =
   'You are a friendly, concise voice assistant in a video call. Answer in one or two short ' +
   'sentences unless asked for more. Several people may be in the call.';
 
-const FIELDS = ['agentUser', 'instructions', 'tools', 'video', 'model', 'edge', 'setup'] as const;
+const FIELDS = ['agentUser', 'instructions', 'tools', 'video', 'addressing', 'model', 'edge', 'setup'] as const;
 
 /**
  * Checks `definition` and returns it frozen, marked as a definition. Throws a ValidationError
@@ -96,7 +99,7 @@ export function defineAgent<Tools extends readonly unknown[] = any[]>(definition
       throw new ValidationError(key, `is not a field of an agent definition; the fields are ${FIELDS.join(', ')}`);
     }
   }
-  const { agentUser, instructions, tools, video, model, edge, setup } = definition as AgentDefinitionInit;
+  const { agentUser, instructions, tools, video, addressing, model, edge, setup } = definition as AgentDefinitionInit;
   if (agentUser !== undefined) checkAgentUser(agentUser);
   if (instructions !== undefined && (typeof instructions !== 'string' || instructions.trim() === '')) {
     throw new ValidationError('instructions', `must be a non-empty string, got ${describe(instructions)}`);
@@ -106,6 +109,9 @@ export function defineAgent<Tools extends readonly unknown[] = any[]>(definition
     new ToolRegistry(tools); // throws what a registry would: a bad tool, or two with one name
   }
   if (video !== undefined && typeof video !== 'boolean') throw new ValidationError('video', `must be true or false, got ${describe(video)}`);
+  if (addressing !== undefined && addressing !== 'always' && addressing !== 'when-addressed') {
+    throw new ValidationError('addressing', `must be 'always' or 'when-addressed', got ${describe(addressing)}`);
+  }
   for (const [name, value] of [['model', model], ['edge', edge], ['setup', setup]] as const) {
     if (value !== undefined && typeof value !== 'function') {
       throw new ValidationError(name, `must be a function, got ${describe(value)}`);

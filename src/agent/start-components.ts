@@ -8,6 +8,7 @@ import { toError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Conversation } from '../conversation/index.js';
 import type { AudioOutput, Connection, Edge, EdgeCall } from '../edge/edge.js';
+import type { AddressingSettings } from '../turns/addressing.js';
 import type { RealtimeModel, RealtimeSession } from '../llm/realtime.js';
 import type { ToolRegistry } from '../llm/tool-registry.js';
 import { AgentJoinError } from './agent-errors.js';
@@ -19,6 +20,8 @@ export interface StartComponentsInit {
   llm: RealtimeModel;
   instructions: string | undefined;
   tools: ToolRegistry;
+  /** Group calls: which turns the model answers (RealtimeConnectOptions.addressing). */
+  addressing?: AddressingSettings;
   /** The conversation the caller gave; else the edge's is created (and is the agent's to close). */
   conversation: Conversation | undefined;
   spans: AgentSpans;
@@ -54,7 +57,7 @@ export async function startComponents(init: StartComponentsInit): Promise<Starte
     });
   const [media, session, conversation] = await Promise.allSettled([
     start('call', joinCall(edge, call, stop)),
-    start('model', llm.connect({ instructions: init.instructions, tools: init.tools, signal: stop })),
+    start('model', llm.connect({ instructions: init.instructions, tools: init.tools, addressing: init.addressing, signal: stop })),
     start('conversation', init.conversation ? Promise.resolve(init.conversation) : edge.createConversation(call)),
   ]);
   if (first || signal.aborted) {

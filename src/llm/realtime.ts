@@ -15,6 +15,7 @@
  * messages in a Conversation.
  */
 import type { ErrorEvents, EventBus } from '../core/event-bus.js';
+import type { AddressingSettings } from '../turns/addressing.js';
 import type { TokenUsage } from './llm.js';
 import type { ToolCall, ToolResult } from './tool.js';
 import type { ToolRegistry } from './tool-registry.js';
@@ -130,6 +131,11 @@ export interface RealtimeConnectOptions {
   tools?: ToolRegistry;
   /** Aborting cancels the connection attempt, or closes the session once it is open. */
   signal?: AbortSignal;
+  /**
+   * In a call with several people, answer only the turns meant for the agent (AddressingPolicy);
+   * every turn is still transcribed. Unset: every turn is answered.
+   */
+  addressing?: AddressingSettings;
 }
 
 export interface RealtimeModel {

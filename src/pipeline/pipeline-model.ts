@@ -37,8 +37,13 @@ export interface PipelineModelOptions {
   minEndpointingDelayMs?: number;
   /** Wait after the user went silent otherwise; default 3 000 ms. */
   maxEndpointingDelayMs?: number;
-  /** Speech over the agent with no words for this long is not an interruption: playback resumes; default 2 000 ms. */
+  /**
+   * Speech over the agent that stopped without words: how long to wait for them before taking
+   * it as a noise and playing on; default 600 ms (see turns/barge-in.ts).
+   */
   falseInterruptionTimeoutMs?: number;
+  /** Words that never interrupt the agent ("mm-hmm", "yeah", "I see"…); default DEFAULT_BACKCHANNELS. */
+  backchannels?: readonly string[];
   /**
    * Start the LLM on the user's settled words while the end of turn is being confirmed, and
    * speak its answer at once if the turn ends with those words (discarded if the user goes on);
@@ -73,6 +78,7 @@ export class PipelineModel implements RealtimeModel {
       voiceActivity: vad ? (handlers) => voiceActivityOf(vad, inputSampleRate, handlers) : undefined,
       instructions: options.instructions,
       tools: options.tools,
+      addressing: options.addressing,
       inputSampleRate,
       outputSampleRate,
       signal: options.signal,

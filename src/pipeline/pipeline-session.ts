@@ -5,7 +5,11 @@
  * included) and the TTS speaks it (see agent-response.ts). Speech over the agent's answer holds
  * its playback at once and cuts it when words follow; without words it plays on (barge-in that
  * a cough cannot trigger). The events follow RealtimeSession's turn model, so transcripts, metrics and
- * the Conversation work unchanged.
+ * the Conversation work unchanged. Speech over the agent follows the shared barge-in policy
+ * (turns/barge-in.ts): held at once, cut by words that are not a backchannel, played on after
+ * a backchannel or a noise; a turn of backchannel words said over the agent is transcribed but
+ * not answered. With `addressing`, a turn not meant for the agent (turns/addressing.ts) is
+ * transcribed and kept as context, not answered.
  *
  * A user turn starts with its first transcript (not with the VAD alone: a cough is not a turn)
  * and streams its final transcripts as `input.transcript`; it ends when the end-of-turn
@@ -22,7 +26,9 @@ import type { ToolRegistry } from '../llm/tool-registry.js';
 import type { SttEvent, SttStream } from '../stt/stt.js';
 import { AgentResponse, type AgentResponseInit, type UserTurnTiming } from './agent-response.js';
 import { ChatHistory } from './chat-history.js';
-import { EndOfTurnDetector } from './end-of-turn.js';
+import { AddressingPolicy, type AddressingSettings } from '../turns/addressing.js';
+import { BargeInPolicy } from '../turns/barge-in.js';
+import { EndOfTurnDetector } from '../turns/end-of-turn.js';
 import { PreemptiveGeneration } from './preemptive-generation.js';
 import type { PipelineModelOptions } from './pipeline-model.js';
 import type { VoiceActivity, VoiceActivityHandlers } from './voice-activity.js';
@@ -33,19 +39,17 @@ export type PipelineSessionInit = Omit<PipelineModelOptions, 'vad' | 'inputSampl
   voiceActivity?: (handlers: VoiceActivityHandlers) => VoiceActivity;
   instructions: string | undefined;
   tools: ToolRegistry | undefined;
+  addressing?: AddressingSettings;
   inputSampleRate: number;
   outputSampleRate: number;
   signal?: AbortSignal;
 };
 
-/** How long speech over the agent may go without words before playback resumes (LiveKit's default too). */
-export const DEFAULT_FALSE_INTERRUPTION_TIMEOUT_MS = 2_000;
-/** While the noise goes on past the timeout, how often to look again. */
-const RESUME_RECHECK_MS = 200;
-
 interface UserTurn {
   turnId: string;
   text: string;
+  /** Said while the agent was speaking: backchannel words only are then not answered. */
+  overAgent: boolean;
 }
 
 export class PipelineSession extends EventBus<RealtimeEvents> implements RealtimeSession {
@@ -57,6 +61,8 @@ export class PipelineSession extends EventBus<RealtimeEvents> implements Realtim
   readonly #log: Logger;
   readonly #history = new ChatHistory();
   readonly #endOfTurn: EndOfTurnDetector;
+  readonly #bargeIn: BargeInPolicy;
+  readonly #addressing: AddressingPolicy | undefined;
   readonly #stt: SttStream;
   readonly #vad: VoiceActivity | undefined;
   readonly #listening: Promise<void>;
@@ -69,7 +75,9 @@ export class PipelineSession extends EventBus<RealtimeEvents> implements Realtim
   /** performance.now() of the end of the user's speech, and of the turn's last final transcript. */
   #speechEndedAt: number | undefined;
   #lastFinalAt: number | undefined;
-  #resumeTimer: NodeJS.Timeout | undefined;
+  /** performance.now() of the end of the agent's last answer, and the user turns since. */
+  #answeredAt: number | undefined;
+  #turnsSinceAnswer = 0;
   #response: AgentResponse | undefined;
   #closing: Promise<void> | undefined;
 
@@ -85,8 +93,10 @@ export class PipelineSession extends EventBus<RealtimeEvents> implements Realtim
       maxDelayMs: init.maxEndpointingDelayMs,
       onTurnEnd: () => this.#endUserTurn(),
     });
+    this.#bargeIn = new BargeInPolicy({ transcripts: true, wordsTimeoutMs: init.falseInterruptionTimeoutMs, backchannels: init.backchannels });
+    this.#addressing = init.addressing && new AddressingPolicy(init.addressing);
     this.#vad = init.voiceActivity?.({
-      onSpeechStarted: () => this.#onSpeechStarted(),
+      onSpeechStarted: (atMs) => this.#onSpeechStarted(atMs),
       onSpeechEnded: (atMs) => this.#onSpeechEnded(atMs),
       onError: (error) => this.emit('error', { error }),
     });
@@ -107,6 +117,7 @@ export class PipelineSession extends EventBus<RealtimeEvents> implements Realtim
     this.#stt.pushAudio(samples);
     this.#vad?.push(samples);
     this.#inputMs += (samples.length * 1000) / sampleRate;
+    this.#bargeIn.audio(this.#inputMs);
   }
 
   /**
@@ -148,7 +159,7 @@ export class PipelineSession extends EventBus<RealtimeEvents> implements Realtim
     this.#closing ??= (async () => {
       this.#init.signal?.removeEventListener('abort', this.#onAbort);
       this.#endOfTurn.close();
-      clearTimeout(this.#resumeTimer);
+      this.#bargeIn.close();
       this.#vad?.close();
       this.#response?.interrupt();
       this.#discardPreemptive();
@@ -171,18 +182,18 @@ export class PipelineSession extends EventBus<RealtimeEvents> implements Realtim
     if (this.#closing) return;
     switch (event.type) {
       case 'speech.started':
-        if (!this.#vad) this.#onSpeechStarted();
+        if (!this.#vad) this.#onSpeechStarted(this.#inputMs);
         return;
       case 'transcript.interim':
         if (event.text.trim() === '') return;
         this.#startUserTurn();
-        this.#onWords();
+        this.#onWords(event.text);
         return;
       case 'transcript.final': {
         const text = event.text.trim();
         if (text === '') return;
         const turn = this.#startUserTurn();
-        this.#onWords();
+        this.#onWords(text);
         this.#lastFinalAt = performance.now();
         turn.text = `${turn.text} ${text}`.trim();
         this.emit('input.transcript', { turnId: turn.turnId, delta: text, text: turn.text });
@@ -194,6 +205,7 @@ export class PipelineSession extends EventBus<RealtimeEvents> implements Realtim
         if (!this.#vad) {
           this.#userSpeaking = false;
           this.#speechEndedAt = this.#wallTimeOf(event.atMs);
+          this.#bargeIn.speechEnded(event.atMs);
         }
         this.#endOfTurn.utteranceEnded(this.#vad !== undefined);
         return;
@@ -205,23 +217,25 @@ export class PipelineSession extends EventBus<RealtimeEvents> implements Realtim
   }
 
   /**
-   * Speech began (the VAD's, or the STT's without one) while the agent may be answering: its
-   * playback is held at once, and it is cut only when words follow (`#onWords`); a cough or a
-   * chair gets none, and playback resumes where it stopped after `falseInterruptionTimeoutMs`
-   * of no words, once the user is quiet again.
+   * Speech began (the VAD's, or the STT's without one) while the agent may be answering: the
+   * barge-in policy holds its playback at once and decides on the words that follow.
    */
-  #onSpeechStarted(): void {
+  #onSpeechStarted(atMs: number): void {
     this.#userSpeaking = true;
     this.#discardPreemptive(); // the user goes on: the words it answered are not the turn's
     this.#endOfTurn.speechStarted();
+    this.#bargeIn.speechStarted(atMs, this.#speakingResponse());
+  }
+
+  /** The answer the agent is speaking now (not cut), if any. */
+  #speakingResponse(): AgentResponse | undefined {
     const response = this.#response;
-    if (!response || response.interrupted || response.paused) return;
-    response.pause();
-    this.#armResume(response, this.#init.falseInterruptionTimeoutMs ?? DEFAULT_FALSE_INTERRUPTION_TIMEOUT_MS);
+    return response && !response.interrupted ? response : undefined;
   }
 
   #onSpeechEnded(atMs: number): void {
     this.#userSpeaking = false;
+    this.#bargeIn.speechEnded(atMs);
     this.#speechEndedAt = this.#wallTimeOf(atMs);
     this.#endOfTurn.speechEnded();
     // Words settled while the user was still heard: the early answer starts now.
@@ -233,26 +247,21 @@ export class PipelineSession extends EventBus<RealtimeEvents> implements Realtim
     return performance.now() - Math.max(0, this.#inputMs - atMs);
   }
 
-  /** The user said words: an answer still playing (or held) is cut. */
-  #onWords(): void {
-    clearTimeout(this.#resumeTimer);
-    if (this.#response && !this.#response.interrupted) this.#response.interrupt();
-  }
-
-  #armResume(response: AgentResponse, afterMs: number): void {
-    clearTimeout(this.#resumeTimer);
-    this.#resumeTimer = setTimeout(() => {
-      if (this.#response !== response || !response.paused) return;
-      // Still making noise: wait until it stops before playing on.
-      if (this.#userSpeaking) return this.#armResume(response, RESUME_RECHECK_MS);
-      response.resume();
-    }, afterMs);
+  /**
+   * The user said words: the barge-in policy decides on those said over the agent; outside a
+   * hold, words that are not a backchannel cut an answer still playing (it began while the user
+   * was still talking).
+   */
+  #onWords(text: string): void {
+    if (this.#bargeIn.holding) return this.#bargeIn.words(text);
+    const response = this.#speakingResponse();
+    if (response && !this.#bargeIn.isBackchannel(text)) response.interrupt();
   }
 
   #startUserTurn(): UserTurn {
     if (!this.#userTurn) {
-      this.#userTurn = { turnId: randomUUID(), text: '' };
-      if (!this.#vad) this.#onSpeechStarted();
+      this.#userTurn = { turnId: randomUUID(), text: '', overAgent: this.#speakingResponse() !== undefined };
+      if (!this.#vad) this.#onSpeechStarted(this.#inputMs);
       this.emit('user.speech.started', { turnId: this.#userTurn.turnId });
     }
     return this.#userTurn;
@@ -265,6 +274,7 @@ export class PipelineSession extends EventBus<RealtimeEvents> implements Realtim
     if (!turn || this.#closing) return;
     this.emit('user.speech.ended', { turnId: turn.turnId });
     this.emit('input.transcript.done', { turnId: turn.turnId, text: turn.text });
+    if (!this.#shouldAnswer(turn)) return;
     const preempted = this.#preemptive?.userText === turn.text && this.#preemptive.usable ? this.#preemptive : undefined;
     if (!preempted) this.#discardPreemptive();
     this.#preemptive = undefined;
@@ -274,7 +284,33 @@ export class PipelineSession extends EventBus<RealtimeEvents> implements Realtim
     this.#lastFinalAt = undefined;
   }
 
-  /** Answers now (after cutting an answer still running); `fixedText` speaks it as it is. */
+  /**
+   * Whether the turn gets an answer: not backchannel words said over the agent (it goes on), not
+   * a turn meant for someone else (kept in the history as context).
+   */
+  #shouldAnswer(turn: UserTurn): boolean {
+    const backchannel = turn.overAgent && this.#bargeIn.isBackchannel(turn.text);
+    const addressed =
+      backchannel ||
+      !this.#addressing ||
+      this.#addressing.isAddressed(turn.text, {
+        agentAnsweredAtMs: this.#answeredAt,
+        turnsSinceAnswer: this.#turnsSinceAnswer,
+        participantNames: this.#init.addressing?.participantNames() ?? [],
+        nowMs: performance.now(),
+      });
+    if (!backchannel) this.#turnsSinceAnswer += 1;
+    if (backchannel || !addressed) {
+      this.#discardPreemptive();
+      this.#speechEndedAt = undefined;
+      this.#lastFinalAt = undefined;
+      if (!addressed) this.#history.addUser(turn.text);
+      this.#log.debug({ turnId: turn.turnId, backchannel, addressed }, 'user turn not answered');
+      return false;
+    }
+    return true;
+  }
+
   /**
    * Starts the LLM on the turn's words so far, while the end of turn is confirmed (see
    * preemptive-generation.ts); words added since replace the attempt with a new one.
@@ -293,7 +329,9 @@ export class PipelineSession extends EventBus<RealtimeEvents> implements Realtim
     this.#preemptive = undefined;
   }
 
+  /** Answers now (after cutting an answer still running); `fixedText` speaks it as it is. */
   #respond(fixedText?: string, userTurn?: UserTurnTiming, preempted?: PreemptiveGeneration): void {
+    if (this.#response) this.#bargeIn.targetGone(this.#response);
     this.#response?.interrupt();
     const { llm, tts, instructions, tools, outputSampleRate, voice, language } = this.#init;
     const response = new AgentResponse({
@@ -312,7 +350,10 @@ export class PipelineSession extends EventBus<RealtimeEvents> implements Realtim
     });
     this.#response = response;
     void response.done.then((result) => {
+      this.#bargeIn.targetGone(response);
       if (this.#response === response) this.#response = undefined;
+      this.#answeredAt = performance.now();
+      this.#turnsSinceAnswer = 0;
       this.#history.addAssistant(result.text, result.toolMessages);
     });
   }

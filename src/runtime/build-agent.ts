@@ -52,6 +52,8 @@ export async function buildAgent(definition: AgentDefinition, buildContext: Buil
     instructions: definition.instructions ?? config.agent.instructions ?? DEFAULT_INSTRUCTIONS,
     tools: definition.tools,
     video,
+    addressing: definition.addressing ?? config.agent.addressing,
+    addressingNames: config.agent.addressingNames.length > 0 ? config.agent.addressingNames : undefined,
   });
   let closing: Promise<void> | undefined;
   const close = (reason: string) =>

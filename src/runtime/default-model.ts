@@ -20,7 +20,16 @@ import type { TTS } from '../tts/tts.js';
 export async function defaultModel(config: Config, options: { video: boolean }): Promise<RealtimeModel> {
   if (config.agent.mode === 'pipeline') return pipelineModel(config);
   const { GeminiRealtime } = await import('../llm/gemini/realtime.js');
-  return new GeminiRealtime(geminiRealtimeOptions(config, { video: options.video }));
+  if (config.agent.turnDetection === 'service') return new GeminiRealtime(geminiRealtimeOptions(config, { video: options.video }));
+  const { SileroVAD } = await import('../vad/silero/index.js');
+  const turnDetection = { vad: new SileroVAD(), minInterruptionSpeechMs: config.agent.minInterruptionSpeechMs, ...realtimeEndpointing(config) };
+  return new GeminiRealtime(geminiRealtimeOptions(config, { video: options.video, turnDetection }));
+}
+
+/** The endpointing delays, where set, apply to realtime mode under the agent's detection too. */
+function realtimeEndpointing(config: Config): { minEndpointingDelayMs?: number; maxEndpointingDelayMs?: number } {
+  const { minEndpointingDelayMs, maxEndpointingDelayMs } = config.pipeline;
+  return { minEndpointingDelayMs, maxEndpointingDelayMs };
 }
 
 async function pipelineModel(config: Config): Promise<RealtimeModel> {

@@ -32,6 +32,8 @@ export function record(session: GeminiRealtimeSession): RecordedEvent[] {
     'audio',
     'output.transcript',
     'interrupted',
+    'playback.pause',
+    'playback.resume',
     'turn.complete',
     'tool.call',
     'tool.result',

@@ -337,12 +337,29 @@ export class FakeLiveConnection {
     if (this.#manualActivity()) {
       // Audio outside an activity is not part of any user turn.
       const activity = this.#activity;
-      if (!activity || !voiced) return;
+      if (!activity) return;
+      if (!voiced) {
+        activity.unvoicedMs += pcmDurationMs(bytes, INPUT_RATE);
+        if (activity.unvoicedMs >= UTTERANCE_GAP_MS) {
+          activity.utteranceVoicedBytes = 0;
+          activity.utteranceTranscribed = false;
+        }
+        return;
+      }
+      activity.unvoicedMs = 0;
       activity.voicedBytes += bytes;
+      activity.utteranceVoicedBytes += bytes;
       // The service transcribes while it hears: the user's words arrive before the activity ends.
-      if (!activity.turn && pcmDurationMs(activity.voicedBytes, INPUT_RATE) >= script.respondAfterAudioMs) {
-        activity.turn = this.#nextTurn();
-        this.#sendUserText(activity.turn);
+      if (!activity.utteranceTranscribed && pcmDurationMs(activity.utteranceVoicedBytes, INPUT_RATE) >= script.respondAfterAudioMs) {
+        activity.utteranceTranscribed = true;
+        const heard = script.heard.shift();
+        if (heard !== undefined) {
+          activity.heardAny = true;
+          this.send({ serverContent: { inputTranscription: { text: heard } } });
+        } else if (!activity.turn) {
+          activity.turn = this.#nextTurn();
+          this.#sendUserText(activity.turn);
+        }
       }
       return;
     }
@@ -362,7 +379,7 @@ export class FakeLiveConnection {
     this.activityEvents.push({ type: 'activityStart', atAudioMs: this.audioMs });
     if (!this.#manualActivity()) return this.#invalidArgument('activityStart needs automaticActivityDetection.disabled');
     if (this.#activity) return this.#invalidArgument('activityStart while an activity is already open');
-    this.#activity = { voicedBytes: 0, turn: undefined };
+    this.#activity = { voicedBytes: 0, turn: undefined, utteranceVoicedBytes: 0, unvoicedMs: 0, utteranceTranscribed: false, heardAny: false };
     // Barge-in: the user speaking cuts the model's answer unless the setup asked for NO_INTERRUPTION.
     if (this.#playing && this.setup?.realtimeInputConfig?.activityHandling !== 'NO_INTERRUPTION') this.#interruptRequested = true;
   }
@@ -376,7 +393,7 @@ export class FakeLiveConnection {
     // An activity without speech (a cough the client took for speech, silence) gets no answer.
     if (activity.voicedBytes === 0) return;
     const turn = activity.turn ?? this.#nextTurn();
-    if (!activity.turn) this.#sendUserText(turn);
+    if (!activity.turn && !activity.heardAny) this.#sendUserText(turn);
     if (this.#playing) this.#queuedTurn = turn;
     else void this.playTurn(turn, { withUserText: false });
   }
@@ -420,7 +437,16 @@ interface OpenActivity {
   voicedBytes: number;
   /** The scripted turn that answers it, taken once its user text was sent. */
   turn: FakeTurn | undefined;
+  /** The utterance being heard: its voiced audio, the unvoiced audio since, and whether it was transcribed. */
+  utteranceVoicedBytes: number;
+  unvoicedMs: number;
+  utteranceTranscribed: boolean;
+  /** Some utterance was transcribed from `script.heard`: the turn's own user text is not sent. */
+  heardAny: boolean;
 }
+
+/** Unvoiced audio inside an activity that separates two utterances (each transcribed on its own). */
+const UTTERANCE_GAP_MS = 300;
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

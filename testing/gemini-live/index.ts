@@ -1,4 +1,4 @@
-export { FakeGeminiLive, LIVE_PATH } from './server.js';
+export { FakeGeminiLive, LIVE_ALPHA_PATH, LIVE_PATH } from './server.js';
 export {
   FakeLiveConnection,
   type FakeActivityEvent,

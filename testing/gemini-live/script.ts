@@ -25,6 +25,13 @@ export interface FakeLiveScript {
    * waits for `activityEnd`).
    */
   respondAfterAudioMs: number;
+  /**
+   * With manual activity detection: what the next utterances say, in order. Each run of voiced
+   * audio in an activity (utterances part at 300 ms without voice) is transcribed as the next of
+   * these once it holds `respondAfterAudioMs` of voice, as the service transcribes what it hears;
+   * when it is empty, the answering turn's `userText` stands for the activity's words. Default [].
+   */
+  heard: string[];
   /** Answer `clientContent` that has `turnComplete: true`; default true. */
   respondToClientContent: boolean;
   /** The turns to play, in order; when empty, `defaultTurn` is played. */
@@ -43,6 +50,7 @@ export interface FakeLiveScript {
 export function defaultScript(): FakeLiveScript {
   return {
     respondAfterAudioMs: 200,
+    heard: [],
     respondToClientContent: true,
     turns: [],
     defaultTurn: { userText: ['Hello', ' there'], answerText: ['Hi,', ' how can', ' I help?'], answerAudioMs: 480 },

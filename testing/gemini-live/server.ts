@@ -9,8 +9,8 @@
  *   await fake.waitFor(() => fake.latest?.turns[0]?.completed);
  *   await fake.close();
  *
- * Path: `/ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent` (any
- * run of slashes: the SDK sends `//ws/...`); other paths get HTTP 404. `?key=` must equal
+ * Path: `/ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent`, or
+ * `v1alpha` (any run of slashes: the SDK sends `//ws/...`); other paths get HTTP 404. `?key=` must equal
  * `apiKey`, else the setup is closed with 1008 like the real service.
  *
  * Behaviour (`fake.script`, see script.ts; change it any time):
@@ -27,7 +27,8 @@
  * - manual activity detection (`realtimeInputConfig.automaticActivityDetection.disabled: true`):
  *   only voiced audio between `realtimeInput.activityStart` and `activityEnd` makes a user turn;
  *   its `userText` is sent once the activity holds `respondAfterAudioMs` of voiced audio (or at
- *   `activityEnd`), and the turn plays at `activityEnd` (after the playing one, if any); an
+ *   `activityEnd`); with `script.heard`, each utterance in the activity is transcribed as the
+ *   next of those instead, and the turn plays at `activityEnd` (after the playing one, if any); an
  *   activity without voiced audio gets no answer. `activityStart` during an answer cuts it
  *   before its next audio chunk (`interrupted` + `turnComplete`; a turn waiting for a
  *   `toolResponse` is cut once it comes) unless `activityHandling` is `NO_INTERRUPTION`. Like the
@@ -56,6 +57,8 @@ import { FakeLiveConnection, type FakeLiveHost, type FakeTurnRecord } from './co
 import { defaultScript, type FakeLiveScript } from './script.js';
 
 export const LIVE_PATH = '/ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent';
+/** The same service on API v1alpha, where preview features such as proactive audio are. */
+export const LIVE_ALPHA_PATH = '/ws/google.ai.generativelanguage.v1alpha.GenerativeService.BidiGenerateContent';
 
 export class FakeGeminiLive implements FakeLiveHost {
   readonly apiKey: string;
@@ -86,7 +89,8 @@ export class FakeGeminiLive implements FakeLiveHost {
     server.on('upgrade', (request, socket, head) => {
       // Not `new URL(path, base)`: it would read the SDK's `//ws/...` as a host named "ws".
       const [path = '/', query = ''] = (request.url ?? '/').split('?', 2);
-      if (path.replace(/\/{2,}/g, '/') !== LIVE_PATH) {
+      const normalised = path.replace(/\/{2,}/g, '/');
+      if (normalised !== LIVE_PATH && normalised !== LIVE_ALPHA_PATH) {
         socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
         return;
       }

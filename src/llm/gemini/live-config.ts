@@ -3,7 +3,7 @@
  * Built fresh for every connection (the SDK mutates the config it is given), with the latest
  * resumption handle when reconnecting.
  */
-import { Modality, type FunctionDeclaration, type LiveConnectConfig } from '@google/genai';
+import { ActivityHandling, Modality, type FunctionDeclaration, type LiveConnectConfig, type RealtimeInputConfig } from '@google/genai';
 import type { ToolDeclaration } from '../tool.js';
 import { toLiveFunctionDeclaration } from './live-schema.js';
 
@@ -22,6 +22,13 @@ export interface LiveSetupOptions {
   instructions?: string;
   tools: ToolDeclaration[];
   vad?: LiveVadOptions;
+  /**
+   * The agent detects the user's activity itself and sends activityStart/activityEnd: the
+   * service's automatic detection is off (and `vad` unused).
+   */
+  manualActivity?: boolean;
+  /** Let the model stay silent when input is not meant for it (native-audio models; API v1alpha). */
+  proactiveAudio?: boolean;
   /** The handle of the session to resume; undefined starts a new one. */
   resumptionHandle?: string;
   /** Provider options not covered above (e.g. `enableAffectiveDialog`); ours win on conflict. */
@@ -40,13 +47,18 @@ export function buildLiveConfig(options: LiveSetupOptions): LiveConnectConfig {
     ...(options.instructions ? { systemInstruction: { parts: [{ text: options.instructions }] } } : {}),
     inputAudioTranscription: {},
     outputAudioTranscription: {},
-    realtimeInputConfig: {
-      automaticActivityDetection: { disabled: false, ...options.vad },
-    },
+    realtimeInputConfig: realtimeInputConfig(options),
+    ...(options.proactiveAudio ? { proactivity: { proactiveAudio: true } } : {}),
     // An empty config asks for handles; a handle resumes that session's context.
     sessionResumption: options.resumptionHandle ? { handle: options.resumptionHandle } : {},
     // Without compression an audio session ends when its context fills (about 15 minutes).
     contextWindowCompression: { slidingWindow: {} },
     ...(functionDeclarations.length > 0 ? { tools: [{ functionDeclarations }] } : {}),
   };
+}
+
+function realtimeInputConfig(options: LiveSetupOptions): RealtimeInputConfig {
+  if (!options.manualActivity) return { automaticActivityDetection: { disabled: false, ...options.vad } };
+  // Our activityStart is sent only once speech over the agent is a real interruption: it cuts.
+  return { automaticActivityDetection: { disabled: true }, activityHandling: ActivityHandling.START_OF_ACTIVITY_INTERRUPTS };
 }

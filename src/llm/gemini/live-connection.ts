@@ -186,6 +186,11 @@ export class LiveConnection {
     if (!this.#closed) this.#session.sendRealtimeInput({ audioStreamEnd: true });
   }
 
+  /** The agent's own detection: the user's activity starts or ends (automatic detection is off). */
+  sendActivity(kind: 'activityStart' | 'activityEnd'): void {
+    if (!this.#closed) this.#session.sendRealtimeInput({ [kind]: {} });
+  }
+
   sendVideo(base64Jpeg: string): void {
     if (!this.#closed) this.#session.sendRealtimeInput({ video: { data: base64Jpeg, mimeType: 'image/jpeg' } });
   }

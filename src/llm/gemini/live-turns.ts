@@ -43,6 +43,11 @@ export class LiveTurnTracker {
     this.#emit = emit;
   }
 
+  /** The model turn in progress (or whose audio is still playing), if any. */
+  get modelTurnId(): string | undefined {
+    return this.#model?.id;
+  }
+
   /** True while the model is producing a turn. */
   get responding(): boolean {
     return this.#model !== undefined;
@@ -75,6 +80,16 @@ export class LiveTurnTracker {
     this.#userStoppedSpeaking();
   }
 
+  /** The agent's own detection says the user stopped speaking (before the model acts). */
+  userStopped(): void {
+    this.#userStoppedSpeaking();
+  }
+
+  /** The user's turn is final now (it was not for the agent: no answer will close it). */
+  userTurnDone(): void {
+    this.#finishUserTurn();
+  }
+
   turnComplete(): void {
     this.#userStoppedSpeaking();
     if (this.#swallowTurnComplete && !this.#model) {
@@ -85,10 +100,12 @@ export class LiveTurnTracker {
     this.#finishUserTurn();
   }
 
-  interrupted(): void {
+  /** The model turn was cut; `heard` gives what the listener heard of its text (all of it by default). */
+  interrupted(heard: (text: string) => string = (text) => text): void {
     const cut = this.#model;
     this.#emit('interrupted', { turnId: cut?.id });
     if (cut) {
+      cut.text = heard(cut.text);
       this.#finishModelTurn(true);
       this.#swallowTurnComplete = true;
     }

@@ -40,7 +40,10 @@ import { LiveConnection, closeError, type LiveCloseInfo } from './live-connectio
 import { parseDurationMs } from './live-timing.js';
 import { LiveSpans, type ReconnectSpan } from './live-spans.js';
 import { LiveToolRunner, type LiveFunctionResponse } from './live-tools.js';
+import { LiveTurnControl, type LocalTurnDetection } from './live-turn-control.js';
 import { LiveTurnTracker } from './live-turns.js';
+import type { AddressingSettings } from '../../turns/addressing.js';
+import { heardText } from '../../turns/heard-text.js';
 import { ResumptionHandle, growsContext } from './resumption-handle.js';
 
 /** A connection that lived this long after its setup was healthy: its loss starts a fresh count. */
@@ -51,6 +54,8 @@ const GO_AWAY_MARGIN_MS = 1_000;
 const MAX_QUEUED_TEXTS = 32;
 /** Bound on waiting for sockets to finish closing in `close()`. */
 const CLOSE_WAIT_MS = 2_000;
+/** While an answer plays out (or is held), how often its end is looked at again. */
+const PLAYBACK_RECHECK_MS = 100;
 
 export interface ReconnectPolicy {
   /** Consecutive failed attempts before giving up (also bounds the first connection). */
@@ -63,7 +68,11 @@ export interface GeminiRealtimeSessionOptions {
   ai: GoogleGenAI;
   model: string;
   /** The setup of every connection, without the resumption handle (the session adds it). */
-  setup: Omit<LiveSetupOptions, 'resumptionHandle' | 'tools'>;
+  setup: Omit<LiveSetupOptions, 'resumptionHandle' | 'tools' | 'manualActivity'>;
+  /** The agent's own turn detection instead of the service's (see live-turn-control.ts). */
+  turnDetection?: LocalTurnDetection;
+  /** Answer only turns meant for the agent (our check, under `turnDetection`; proactive audio otherwise). */
+  addressing?: AddressingSettings;
   tools?: ToolRegistry;
   toolTimeoutMs?: number;
   /** Accept `sendVideoFrame`; off by default. */
@@ -108,6 +117,16 @@ export class GeminiRealtimeSession extends EventBus<RealtimeEvents> implements R
   #goAwayTimer: NodeJS.Timeout | undefined;
   #lastVideoAtMs = Number.NEGATIVE_INFINITY;
   #droppedAudioSamples = 0;
+  /** Under the agent's own turn detection: the control, and the state of the answer it governs. */
+  readonly #control: LiveTurnControl | undefined;
+  /** The service finished generating the current answer (its audio may still be playing). */
+  #generationDone = false;
+  /** Cut locally while the service was still generating: its output until the turn's end is dropped. */
+  #dropCutOutput = false;
+  /** The service's turnComplete, held until the answer's audio has played. */
+  #completionTimer: NodeJS.Timeout | undefined;
+  /** Audio of the current answer, in ms. */
+  #answerAudioMs = 0;
   #closing = false;
   #closePromise: Promise<void> | undefined;
 
@@ -122,6 +141,26 @@ export class GeminiRealtimeSession extends EventBus<RealtimeEvents> implements R
     this.#tools = new LiveToolRunner({ registry: options.tools, timeoutMs: options.toolTimeoutMs, emit, log: this.#log });
     this.#batcher = new InputAudioBatcher(options.inputChunkMs);
     this.#spans = new LiveSpans(options.model);
+    this.#control = options.turnDetection && this.#createTurnControl(options.turnDetection, options.addressing);
+  }
+
+  #createTurnControl(detection: LocalTurnDetection, addressing: AddressingSettings | undefined): LiveTurnControl {
+    return new LiveTurnControl(
+      { ...detection, addressing },
+      {
+        sendAudio: (samples) => this.#forwardAudio(samples),
+        activityStart: () => this.#active?.sendActivity('activityStart'),
+        activityEnd: () => {
+          this.#batcher.flush(this.#sendAudioChunk);
+          this.#active?.sendActivity('activityEnd');
+        },
+        pause: () => this.#emitPlayback('playback.pause'),
+        resume: () => this.#emitPlayback('playback.resume'),
+        cut: (unplayedMs) => this.#cutAnswer(unplayedMs),
+        userTurnEnded: (addressed) => (addressed ? this.#turns.userStopped() : this.#turns.userTurnDone()),
+        responding: () => this.#turns.responding && !this.#generationDone,
+      },
+    );
   }
 
   /** Opens the first connection (retrying transient failures); throws ProviderError or the abort reason. */
@@ -152,6 +191,12 @@ export class GeminiRealtimeSession extends EventBus<RealtimeEvents> implements R
       );
     }
     if (!(samples instanceof Int16Array)) throw new ValidationError('samples', 'must be an Int16Array of 16-bit PCM');
+    if (this.#closing) return;
+    if (this.#control) this.#control.push(samples);
+    else this.#forwardAudio(samples);
+  }
+
+  #forwardAudio(samples: Int16Array): void {
     if (!this.#active || this.#closing) {
       this.#droppedAudioSamples += samples.length;
       return;
@@ -160,6 +205,7 @@ export class GeminiRealtimeSession extends EventBus<RealtimeEvents> implements R
   }
 
   audioStreamEnded(): void {
+    if (this.#control) return this.#control.audioStreamEnded();
     const connection = this.#active;
     if (!connection || this.#closing) return;
     // The batcher holds the last words said: they go first, or the service's flush misses them.
@@ -228,7 +274,12 @@ export class GeminiRealtimeSession extends EventBus<RealtimeEvents> implements R
   }
 
   #openConnection(handle: string | undefined, attempt: number, within?: ReconnectSpan): Promise<LiveConnection> {
-    const config = buildLiveConfig({ ...this.#options.setup, tools: this.#toolDeclarations, resumptionHandle: handle });
+    const config = buildLiveConfig({
+      ...this.#options.setup,
+      manualActivity: this.#control !== undefined,
+      tools: this.#toolDeclarations,
+      resumptionHandle: handle,
+    });
     return this.#spans.connect(attempt, handle !== undefined, within, () => this.#openSocket(config));
   }
 
@@ -270,7 +321,7 @@ export class GeminiRealtimeSession extends EventBus<RealtimeEvents> implements R
     if (connection !== this.#active) return;
     this.#active = undefined;
     this.#cancelHandover();
-    this.#turns.connectionLost();
+    this.#connectionLost();
     if (this.#closing) return;
     const error = closeError(info, 'mid-session');
     if (!error.retryable) {
@@ -394,7 +445,7 @@ export class GeminiRealtimeSession extends EventBus<RealtimeEvents> implements R
       this.#handoverPending = false;
       this.#active = undefined;
       void old.close();
-      this.#turns.connectionLost();
+      this.#connectionLost();
       this.#activate(next);
       span.reconnected(1, handle !== undefined);
       this.emit('reconnected', { resumed: handle !== undefined });
@@ -435,20 +486,110 @@ export class GeminiRealtimeSession extends EventBus<RealtimeEvents> implements R
   }
 
   #onServerContent(content: LiveServerContent): void {
-    // Barge-in first: the edge must flush playback before anything else happens.
-    if (content.interrupted) this.#turns.interrupted();
-    if (content.inputTranscription?.text) this.#turns.inputTranscript(content.inputTranscription.text);
+    // Barge-in first: the edge must flush playback before anything else happens. An answer the
+    // agent's own detection already cut is over: the service confirming it changes nothing.
+    if (content.interrupted && !this.#dropCutOutput) this.#onServiceInterrupted();
+    if (content.inputTranscription?.text) {
+      this.#turns.inputTranscript(content.inputTranscription.text);
+      this.#control?.inputTranscript(content.inputTranscription.text);
+    }
+    if (!this.#dropCutOutput) this.#onModelOutput(content);
+    if (content.turnComplete) this.#onTurnComplete();
+  }
+
+  #onModelOutput(content: LiveServerContent): void {
     for (const part of content.modelTurn?.parts ?? []) {
       const blob = part.inlineData;
       if (part.thought || !blob?.data || !(blob.mimeType ?? 'audio/pcm').startsWith('audio/')) continue;
+      this.#startAnswer();
       const turnId = this.#turns.modelOutput();
-      if (this.listenerCount('audio') === 0) continue;
       const sampleRate = sampleRateOf(blob.mimeType, LIVE_OUTPUT_SAMPLE_RATE);
-      this.emit('audio', { turnId, samples: decodePcm16(blob.data), sampleRate });
+      const samples = decodePcm16(blob.data);
+      const durationMs = (samples.length * 1000) / sampleRate;
+      this.#answerAudioMs += durationMs;
+      this.#control?.modelAudio(durationMs);
+      if (this.listenerCount('audio') > 0) this.emit('audio', { turnId, samples, sampleRate });
     }
-    if (content.outputTranscription?.text) this.#turns.outputTranscript(content.outputTranscription.text);
-    if (content.generationComplete) this.#turns.modelActed();
-    if (content.turnComplete) this.#turns.turnComplete();
+    if (content.outputTranscription?.text) {
+      this.#startAnswer();
+      this.#turns.outputTranscript(content.outputTranscription.text);
+    }
+    if (content.generationComplete) {
+      this.#generationDone = true;
+      this.#turns.modelActed();
+    }
+  }
+
+  /** A new answer's first output: an answer still waiting for its audio to play out is over. */
+  #startAnswer(): void {
+    if (this.#turns.responding && this.#completionTimer === undefined) return;
+    if (this.#completionTimer !== undefined) this.#completeAnswer();
+    this.#generationDone = false;
+    this.#answerAudioMs = 0;
+  }
+
+  #onServiceInterrupted(): void {
+    this.#clearCompletion();
+    this.#control?.answerCut();
+    this.#turns.interrupted();
+  }
+
+  #onTurnComplete(): void {
+    if (this.#dropCutOutput) {
+      this.#dropCutOutput = false;
+      this.#turns.turnComplete(); // the cut turn's own end: swallowed
+      return;
+    }
+    // Under the agent's own detection the answer lasts until its audio has played: until then
+    // a person can still cut it, and what they heard is what is kept.
+    if (this.#control && this.#turns.responding) this.#completeAfterPlayback();
+    else this.#completeAnswer();
+  }
+
+  #completeAfterPlayback(): void {
+    const waitMs = this.#control!.playingUntilMs - performance.now();
+    if (waitMs <= 0) return this.#completeAnswer();
+    clearTimeout(this.#completionTimer);
+    this.#completionTimer = setTimeout(() => this.#completeAfterPlayback(), Math.min(waitMs, PLAYBACK_RECHECK_MS));
+  }
+
+  #completeAnswer(): void {
+    this.#clearCompletion();
+    const answered = this.#turns.responding;
+    this.#turns.turnComplete();
+    if (answered) this.#control?.answered();
+  }
+
+  #clearCompletion(): void {
+    clearTimeout(this.#completionTimer);
+    this.#completionTimer = undefined;
+  }
+
+  /** The agent's own detection heard a real interruption: the answer stops now, kept as heard. */
+  #cutAnswer(unplayedMs: number): void {
+    const waitingForPlayback = this.#completionTimer !== undefined;
+    this.#clearCompletion();
+    if (!this.#turns.responding) return;
+    // Still generating: the service sends more until it hears our activityStart; that is dropped.
+    this.#dropCutOutput = !this.#generationDone;
+    const playedMs = this.#answerAudioMs - unplayedMs;
+    this.#turns.interrupted((text) => heardText(text, playedMs, this.#answerAudioMs));
+    // The service's turnComplete came already: nothing is left to swallow.
+    if (waitingForPlayback) this.#turns.turnComplete();
+  }
+
+  /** The connection is gone: what was in flight ends here (see LiveTurnTracker.connectionLost). */
+  #connectionLost(): void {
+    this.#clearCompletion();
+    this.#dropCutOutput = false;
+    this.#control?.answerCut();
+    this.#control?.connectionChanged();
+    this.#turns.connectionLost();
+  }
+
+  #emitPlayback(event: 'playback.pause' | 'playback.resume'): void {
+    const turnId = this.#turns.modelTurnId;
+    if (turnId) this.emit(event, { turnId });
   }
 
   #onUsage(usage: UsageMetadata): void {
@@ -494,10 +635,11 @@ export class GeminiRealtimeSession extends EventBus<RealtimeEvents> implements R
     this.#options.signal?.removeEventListener('abort', this.#onAbort);
     this.#cancelHandover();
     this.#tools.close();
+    this.#control?.close();
     this.#queuedTexts.length = 0;
     const connection = this.#active;
     this.#active = undefined;
-    if (announce) this.#turns.connectionLost();
+    if (announce) this.#connectionLost();
     const closing = [connection?.close(CLOSE_WAIT_MS), ...this.#lingering];
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([Promise.all(closing), new Promise<void>((done) => (timer = setTimeout(done, CLOSE_WAIT_MS)))]);

@@ -1,6 +1,7 @@
 /**
  * Gemini Live as a `RealtimeModel`: speech in (16 kHz PCM), speech out (24 kHz PCM), with
- * server-side voice activity detection, transcripts of both sides, tools, session resumption
+ * the service's voice activity detection or the agent's own (`turnDetection`: the turn-taking
+ * policy pipeline mode follows too), transcripts of both sides, tools, session resumption
  * and optional video. One instance holds the options and the SDK client; each `connect()` opens
  * an independent `GeminiRealtimeSession` (one per call).
  *
@@ -13,6 +14,7 @@ import { GoogleGenAI, type LiveConnectConfig } from '@google/genai';
 import { ValidationError } from '../../core/errors.js';
 import type { RealtimeConnectOptions, RealtimeModel } from '../realtime.js';
 import type { LiveVadOptions } from './live-config.js';
+import type { LocalTurnDetection } from './live-turn-control.js';
 import { GeminiRealtimeSession } from './realtime-session.js';
 
 export interface GeminiRealtimeOptions {
@@ -29,8 +31,14 @@ export interface GeminiRealtimeOptions {
   video?: boolean;
   /** At most one video frame per this interval; default 1 000 (1 fps). */
   videoIntervalMs?: number;
-  /** Server-side voice activity detection tuning. */
+  /** Server-side voice activity detection tuning (when `turnDetection` is unset). */
   vad?: LiveVadOptions;
+  /**
+   * The agent's own turn detection (a local VAD, e.g. SileroVAD) instead of the service's: speech
+   * over the agent pauses it at once, a backchannel or a cough never cuts it, and group calls can
+   * use `when-addressed` addressing (see live-turn-control.ts). Unset: the service's.
+   */
+  turnDetection?: LocalTurnDetection;
   /** Input audio per WebSocket message, 10–100; default 40. */
   inputChunkMs?: number;
   /** Per-tool timeout unless the tool sets its own; default: the registry's. */
@@ -76,17 +84,21 @@ export class GeminiRealtime implements RealtimeModel {
   readonly model: string;
   readonly #options: ResolvedOptions;
   readonly #ai: GoogleGenAI;
+  /** The same client on API v1alpha, where proactive audio is; made when first needed. */
+  #aiAlpha: GoogleGenAI | undefined;
 
   constructor(options: GeminiRealtimeOptions) {
     const merged: ResolvedOptions = { ...DEFAULTS, ...withoutUndefined(options), apiKey: options.apiKey };
     validate(merged);
     this.#options = merged;
     this.model = merged.model;
-    this.#ai = new GoogleGenAI({
-      apiKey: merged.apiKey,
-      vertexai: false,
-      ...(merged.baseUrl ? { httpOptions: { baseUrl: merged.baseUrl } } : {}),
-    });
+    this.#ai = this.#client();
+  }
+
+  #client(apiVersion?: string): GoogleGenAI {
+    const { apiKey, baseUrl } = this.#options;
+    const httpOptions = { ...(baseUrl ? { baseUrl } : {}), ...(apiVersion ? { apiVersion } : {}) };
+    return new GoogleGenAI({ apiKey, vertexai: false, ...(Object.keys(httpOptions).length > 0 ? { httpOptions } : {}) });
   }
 
   /** Whether sessions take video frames (the `video` option, AGENT_VIDEO). */
@@ -97,10 +109,15 @@ export class GeminiRealtime implements RealtimeModel {
 
   connect(options: RealtimeConnectOptions = {}): Promise<GeminiRealtimeSession> {
     const o = this.#options;
+    // In a group call the model may also choose silence, where it can (native-audio models).
+    const proactiveAudio = options.addressing?.addressing === 'when-addressed' && o.model.includes('native-audio');
+    const ai = proactiveAudio ? (this.#aiAlpha ??= this.#client('v1alpha')) : this.#ai;
     return GeminiRealtimeSession.open({
-      ai: this.#ai,
+      ai,
       model: o.model,
-      setup: { voice: o.voice, language: o.language, instructions: options.instructions, vad: o.vad, extra: o.liveConfig },
+      setup: { voice: o.voice, language: o.language, instructions: options.instructions, vad: o.vad, proactiveAudio, extra: o.liveConfig },
+      turnDetection: o.turnDetection,
+      addressing: options.addressing,
       tools: options.tools,
       toolTimeoutMs: o.toolTimeoutMs,
       video: o.video,

@@ -1,15 +1,18 @@
 /**
- * When the user's turn is over, in pipeline mode: silence from the voice activity detector plus
- * a text signal from the speech-to-text, with the two delays every cascaded pipeline in the
- * field has (LiveKit Agents' min/max endpointing delay):
+ * When the user's turn is over: silence from the voice activity detector plus, where transcripts
+ * exist, a text signal, with the two delays every cascaded pipeline in the field has (LiveKit
+ * Agents' min/max endpointing delay). Both modes use it: pipeline mode with its STT's finals,
+ * realtime mode under the agent's own detection with the model's input transcription.
  *
  * - `minDelayMs` after the user went silent, when the words say the turn is complete: the STT's
  *   own endpointing ended the utterance, or the final text ends a sentence (. ? !);
  * - `maxDelayMs` after the user went silent otherwise (a pause mid-sentence: "I'd like to…").
  *
  * Speech again cancels the wait. Without a VAD the STT's events stand in for it: speech starts
- * with its first transcript and stops with its utterance end. A turn only ends once it has text:
- * a cough the VAD heard but the STT did not transcribe is not a turn.
+ * with its first transcript and stops with its utterance end. With `requireText` (pipeline mode)
+ * a turn only ends once it has text: a cough the VAD heard but the STT did not transcribe is not
+ * a turn. Without it (transcripts that may lag the audio), a turn without text ends after the
+ * maximum delay.
  */
 
 export interface EndOfTurnOptions {
@@ -17,6 +20,8 @@ export interface EndOfTurnOptions {
   minDelayMs?: number;
   /** Wait after silence when it does not; default 3 000 ms. */
   maxDelayMs?: number;
+  /** Only a turn with text ends; default true. */
+  requireText?: boolean;
   /** Called once per turn, when it ends. */
   onTurnEnd: () => void;
 }
@@ -31,6 +36,7 @@ export class EndOfTurnDetector {
   readonly minDelayMs: number;
   readonly maxDelayMs: number;
   readonly #onTurnEnd: () => void;
+  readonly #requireText: boolean;
   #speaking = false;
   #silentSince: number | undefined;
   #text = '';
@@ -44,6 +50,7 @@ export class EndOfTurnDetector {
       throw new RangeError(`endpointing delays must satisfy 0 <= min (${this.minDelayMs}) <= max (${this.maxDelayMs})`);
     }
     this.#onTurnEnd = options.onTurnEnd;
+    this.#requireText = options.requireText ?? true;
   }
 
   /** The user started speaking (VAD): any wait is off. */
@@ -91,7 +98,7 @@ export class EndOfTurnDetector {
 
   #schedule(): void {
     this.#clear();
-    if (this.#speaking || this.#silentSince === undefined || this.#text === '') return;
+    if (this.#speaking || this.#silentSince === undefined || (this.#requireText && this.#text === '')) return;
     const complete = this.#utteranceEnded || COMPLETE_SENTENCE.test(this.#text);
     const waitMs = Math.max(0, this.#silentSince + (complete ? this.minDelayMs : this.maxDelayMs) - performance.now());
     this.#timer = setTimeout(() => {

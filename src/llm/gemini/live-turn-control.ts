@@ -1,0 +1,244 @@
+/**
+ * Gemini Live under the agent's own turn-taking: the service's automatic activity detection is
+ * off, and this decides, from a local voice activity detector (e.g. Silero), when the user's
+ * activity starts and ends (`activityStart` / `activityEnd`), so realtime mode follows the same
+ * policy as pipeline mode (turns/):
+ *
+ * - Speech while the agent is silent opens an activity at once, with the audio just before the
+ *   detector's decision (`PRE_ROLL_MS`) so the first syllable is not lost.
+ * - Speech while the agent speaks holds its playback (`playback.pause`) and holds the audio back
+ *   from the service: the model must not hear a backchannel as a turn. The barge-in policy then
+ *   decides: a real interruption cuts the answer (the session's `cut`) and opens the activity
+ *   with the held audio; a backchannel or a noise is dropped and playback resumes.
+ * - The activity ends at the end of the user's turn (EndOfTurnDetector: silence, with the
+ *   model's input transcription as the text signal). With `when-addressed` addressing, a turn not
+ *   meant for the agent does not end the activity: the model keeps hearing the talk as context
+ *   and answers when someone addresses it.
+ * - `audioStreamEnded()` (a microphone muted, a speaker left) ends the turn now.
+ *
+ * "The agent speaks" is the model answering, or its audio still playing: the service sends it
+ * faster than real time, so the answer's end is estimated from the audio received (it plays in
+ * real time from its first chunk, held while paused).
+ */
+import type { BargeInOptions } from '../../turns/barge-in.js';
+import { BargeInPolicy, type BargeInTarget } from '../../turns/barge-in.js';
+import { AddressingPolicy, type AddressingSettings } from '../../turns/addressing.js';
+import { EndOfTurnDetector } from '../../turns/end-of-turn.js';
+import type { VAD, VadStream } from '../../vad/vad.js';
+import { LIVE_INPUT_SAMPLE_RATE } from './live-audio.js';
+
+/** A detector's speech probability from which audio counts as voiced (Silero's activation threshold). */
+const VOICED_PROBABILITY = 0.5;
+/** Audio kept from before the detector's start of speech, and sent with it. */
+const PRE_ROLL_MS = 300;
+
+/** The agent's own turn detection for Gemini Live (`GeminiRealtime`'s `turnDetection`). */
+export interface LocalTurnDetection {
+  /** The voice activity detector, e.g. `new SileroVAD()` from `stream-gemini-agents/silero`. */
+  vad: VAD;
+  /** Speech over the agent this long is an interruption (no transcripts here to go by); default 700. */
+  minInterruptionSpeechMs?: number;
+  /** Silence that ends the turn when its transcript ends a sentence; default 500. */
+  minEndpointingDelayMs?: number;
+  /** Silence that ends the turn otherwise; default 1 500. */
+  maxEndpointingDelayMs?: number;
+}
+
+/** Realtime transcripts lag the audio; a turn without its text yet should not wait the pipeline's 3 s. */
+const DEFAULT_REALTIME_MAX_ENDPOINTING_DELAY_MS = 1_500;
+
+/** What the control does to the session. */
+export interface LiveTurnIo {
+  /** Forward user audio to the service (inside an activity). */
+  sendAudio(samples: Int16Array): void;
+  activityStart(): void;
+  activityEnd(): void;
+  /** The answer being heard (its turn id), for `playback.pause` / `playback.resume`. */
+  pause(): void;
+  resume(): void;
+  /** A real interruption: cut the answer now; `unplayedMs` of its audio was not heard. */
+  cut(unplayedMs: number): void;
+  /** A user turn was taken as over: its transcript is final, answered or not. */
+  userTurnEnded(addressed: boolean): void;
+  /** Whether the model is producing an answer now. */
+  responding(): boolean;
+}
+
+export class LiveTurnControl {
+  readonly #io: LiveTurnIo;
+  readonly #stream: VadStream;
+  readonly #bargeIn: BargeInPolicy;
+  readonly #endOfTurn: EndOfTurnDetector;
+  readonly #addressing: AddressingPolicy | undefined;
+  readonly #participantNames: () => readonly string[];
+  readonly #unsubscribe: Array<() => void>;
+  /** The last PRE_ROLL_MS of input, newest last. */
+  #preRoll: Int16Array[] = [];
+  #preRollSamples = 0;
+  /** Audio held back while speech over the agent is undecided. */
+  #held: Int16Array[] | undefined;
+  #activityOpen = false;
+  #inputMs = 0;
+  #turnText = '';
+  #answeredAtMs: number | undefined;
+  #turnsSinceAnswer = 0;
+  /** performance.now() until which the agent's audio is estimated to play. */
+  #playingUntil = 0;
+  #pausedAt: number | undefined;
+  readonly #target: BargeInTarget;
+
+  constructor(options: LocalTurnDetection & { addressing?: AddressingSettings }, io: LiveTurnIo) {
+    this.#io = io;
+    const bargeIn: BargeInOptions = { transcripts: false, minInterruptionSpeechMs: options.minInterruptionSpeechMs };
+    this.#bargeIn = new BargeInPolicy(bargeIn);
+    this.#endOfTurn = new EndOfTurnDetector({
+      minDelayMs: options.minEndpointingDelayMs,
+      maxDelayMs: options.maxEndpointingDelayMs ?? Math.max(DEFAULT_REALTIME_MAX_ENDPOINTING_DELAY_MS, options.minEndpointingDelayMs ?? 0),
+      requireText: false,
+      onTurnEnd: () => this.#endTurn(),
+    });
+    this.#addressing = options.addressing && new AddressingPolicy(options.addressing);
+    this.#participantNames = options.addressing ? () => options.addressing!.participantNames() : () => [];
+    this.#target = {
+      pause: () => {
+        this.#pausedAt = performance.now();
+        this.#held = [...this.#preRoll];
+        io.pause();
+      },
+      resume: () => {
+        this.#playingUntil += performance.now() - (this.#pausedAt ?? performance.now());
+        this.#pausedAt = undefined;
+        this.#held = undefined; // a backchannel or a noise: the model never hears it
+        io.resume();
+      },
+      interrupt: () => {
+        const unplayedMs = Math.max(0, this.#playingUntil - (this.#pausedAt ?? performance.now()));
+        this.answerCut();
+        const held = this.#held ?? [];
+        this.#held = undefined;
+        io.cut(unplayedMs);
+        this.#openActivity(held);
+      },
+    };
+    this.#stream = options.vad.stream({ sampleRate: LIVE_INPUT_SAMPLE_RATE });
+    this.#unsubscribe = [
+      this.#stream.on('speech.started', ({ atMs }) => this.#onSpeechStarted(atMs)),
+      this.#stream.on('speech.ended', ({ atMs }) => this.#onSpeechEnded(atMs)),
+    ];
+  }
+
+  /** Whether the agent is speaking: answering, or its audio still playing (or held). */
+  get agentSpeaking(): boolean {
+    return this.#io.responding() || this.#pausedAt !== undefined || performance.now() < this.#playingUntil;
+  }
+
+  /** When the agent's audio is estimated to end, as performance.now(); `Infinity` while held. */
+  get playingUntilMs(): number {
+    return this.#pausedAt !== undefined ? Number.POSITIVE_INFINITY : this.#playingUntil;
+  }
+
+  /** The user's audio, 16 kHz, as it arrives. */
+  push(samples: Int16Array): void {
+    this.#inputMs += (samples.length * 1000) / LIVE_INPUT_SAMPLE_RATE;
+    this.#stream.push(samples);
+    if (this.#held) this.#held.push(samples.slice());
+    else if (this.#activityOpen) this.#io.sendAudio(samples);
+    this.#remember(samples.slice());
+    this.#bargeIn.audio(this.#inputMs, this.#stream.probability >= VOICED_PROBABILITY);
+  }
+
+  /** The model sent `durationMs` of audio: it plays after what is queued. */
+  modelAudio(durationMs: number): void {
+    this.#playingUntil = Math.max(this.#playingUntil, performance.now()) + durationMs;
+  }
+
+  /** The answer was cut (by us, or by the service): nothing of it plays any more. */
+  answerCut(): void {
+    this.#playingUntil = 0;
+    this.#pausedAt = undefined;
+  }
+
+  /** The model finished an answer: follow-up questions are taken as addressed for a while. */
+  answered(): void {
+    this.#answeredAtMs = performance.now();
+    this.#turnsSinceAnswer = 0;
+  }
+
+  /** The model's transcription of the user's speech in the open activity. */
+  inputTranscript(delta: string): void {
+    this.#turnText += delta;
+    this.#endOfTurn.finalText(delta);
+  }
+
+  /** The user's audio stopped without trailing silence: the turn ends now. */
+  audioStreamEnded(): void {
+    if (this.#held) this.#bargeIn.speechEnded(this.#inputMs);
+    if (this.#activityOpen) this.#endTurn();
+  }
+
+  /** A new connection carries the session: it has no activity open. */
+  connectionChanged(): void {
+    this.#activityOpen = false;
+    this.#turnText = '';
+    this.#endOfTurn.reset();
+  }
+
+  close(): void {
+    for (const off of this.#unsubscribe.splice(0)) off();
+    this.#stream.close();
+    this.#bargeIn.close();
+    this.#endOfTurn.close();
+  }
+
+  #onSpeechStarted(atMs: number): void {
+    this.#endOfTurn.speechStarted();
+    if (this.#activityOpen) return;
+    if (this.agentSpeaking) {
+      this.#bargeIn.speechStarted(atMs, this.#target);
+      return;
+    }
+    this.#openActivity(this.#preRoll);
+  }
+
+  #onSpeechEnded(atMs: number): void {
+    this.#bargeIn.speechEnded(atMs);
+    if (this.#activityOpen) this.#endOfTurn.speechEnded();
+  }
+
+  #openActivity(audio: Int16Array[]): void {
+    if (this.#activityOpen) return;
+    this.#activityOpen = true;
+    this.#io.activityStart();
+    for (const samples of audio) this.#io.sendAudio(samples);
+  }
+
+  /** The end-of-turn detector says the user is done: answer if the turn is meant for the agent. */
+  #endTurn(): void {
+    if (!this.#activityOpen) return;
+    const text = this.#turnText.trim();
+    this.#turnText = '';
+    this.#endOfTurn.reset();
+    const addressed =
+      !this.#addressing ||
+      this.#addressing.isAddressed(text, {
+        agentAnsweredAtMs: this.#answeredAtMs,
+        turnsSinceAnswer: this.#turnsSinceAnswer,
+        participantNames: this.#participantNames(),
+        nowMs: performance.now(),
+      });
+    this.#turnsSinceAnswer += 1;
+    this.#io.userTurnEnded(addressed);
+    if (!addressed) return; // the activity stays open: what follows joins it, as context
+    this.#activityOpen = false;
+    this.#io.activityEnd();
+  }
+
+  #remember(samples: Int16Array): void {
+    this.#preRoll.push(samples);
+    this.#preRollSamples += samples.length;
+    const keep = (PRE_ROLL_MS * LIVE_INPUT_SAMPLE_RATE) / 1000;
+    while (this.#preRoll.length > 1 && this.#preRollSamples - this.#preRoll[0]!.length >= keep) {
+      this.#preRollSamples -= this.#preRoll.shift()!.length;
+    }
+  }
+}

@@ -1,0 +1,189 @@
+/**
+ * What to do when someone speaks while the agent does: the one barge-in policy of both modes.
+ *
+ * - The agent's audio is held at once, at the voice activity detector's start of speech (the
+ *   detector needs about 100 ms of speech to be sure; the hold is within one 10 ms frame of it).
+ * - It is a real interruption, and the answer is cut, when
+ *   - transcripts exist (pipeline mode): the words said are not a backchannel ("wait", "no, that's
+ *     wrong"); "mm-hmm", "yeah, right" or a laugh never cut, however long;
+ *   - they do not (realtime mode under the agent's own detection): the speech lasted
+ *     `minInterruptionSpeechMs`, which a backchannel or a cough does not reach.
+ * - Otherwise, when the speech stops, playback resumes where it stopped: at once when its words
+ *   were a backchannel or when there are no transcripts; after `wordsTimeoutMs` of waiting for
+ *   words that did not come (a cough the STT heard nothing in).
+ *
+ * Speech that stops and starts again before a decision (a pause in "wait… stop") belongs to the
+ * same episode: its durations and words add up. The policy owns no audio and no model: it
+ * tells its target to pause, resume or interrupt, and is driven by the session's detector, its
+ * transcripts and its input clock (ms of audio received, which arrives in real time).
+ */
+import { BackchannelClassifier } from './backchannel.js';
+
+/** The answer being spoken, as the policy acts on it. */
+export interface BargeInTarget {
+  pause(): void;
+  resume(): void;
+  interrupt(): void;
+}
+
+export interface BargeInOptions {
+  /** True where speech-to-text transcripts of the user's speech come (`words()` is called). */
+  transcripts: boolean;
+  /** Without transcripts: speech over the agent this long is an interruption. */
+  minInterruptionSpeechMs?: number;
+  /** With transcripts: after the speech stops without words, how long to wait for them before playing on. */
+  wordsTimeoutMs?: number;
+  /** Words that never interrupt; default DEFAULT_BACKCHANNELS. */
+  backchannels?: readonly string[];
+}
+
+/**
+ * Backchannels and noises in the turn-taking corpus last 200–650 ms and real interruptions
+ * 700 ms or more (espeak-ng at 140–190 words a minute, Silero's measured speech); people's
+ * "mm-hmm" is shorter still. See bench/turns.bench.ts.
+ */
+export const DEFAULT_MIN_INTERRUPTION_SPEECH_MS = 700;
+/** A final transcript usually follows the end of speech by 100–300 ms; this leaves room for a slow one. */
+export const DEFAULT_WORDS_TIMEOUT_MS = 600;
+
+type Decision = 'pending' | 'backchannel';
+
+interface Episode {
+  target: BargeInTarget;
+  decision: Decision;
+  /** Input time at which the current run of speech started, while it lasts. */
+  speechStartMs: number | undefined;
+  /** Speech of earlier runs in this episode, in ms. */
+  spokenMs: number;
+  /** Input time of the last audio the detector scored as speech in this run, where it says. */
+  lastVoicedMs: number | undefined;
+  words: string;
+  resumeTimer: NodeJS.Timeout | undefined;
+}
+
+export class BargeInPolicy {
+  readonly transcripts: boolean;
+  readonly minInterruptionSpeechMs: number;
+  readonly wordsTimeoutMs: number;
+  readonly #classifier: BackchannelClassifier;
+  #episode: Episode | undefined;
+  #inputMs = 0;
+
+  constructor(options: BargeInOptions) {
+    this.transcripts = options.transcripts;
+    this.minInterruptionSpeechMs = options.minInterruptionSpeechMs ?? DEFAULT_MIN_INTERRUPTION_SPEECH_MS;
+    this.wordsTimeoutMs = options.wordsTimeoutMs ?? DEFAULT_WORDS_TIMEOUT_MS;
+    if (!(this.minInterruptionSpeechMs >= 0)) throw new RangeError(`minInterruptionSpeechMs must be >= 0, got ${this.minInterruptionSpeechMs}`);
+    if (!(this.wordsTimeoutMs >= 0)) throw new RangeError(`wordsTimeoutMs must be >= 0, got ${this.wordsTimeoutMs}`);
+    this.#classifier = new BackchannelClassifier(options.backchannels);
+  }
+
+  /** True while speech over the agent holds its playback, undecided or a backchannel not yet over. */
+  get holding(): boolean {
+    return this.#episode !== undefined;
+  }
+
+  /** Whether `text` is only backchannel words (for a turn said while the agent spoke). */
+  isBackchannel(text: string): boolean {
+    return this.#classifier.isBackchannel(text);
+  }
+
+  /**
+   * The detector heard speech start at `atMs` (input time). `target` is the answer being
+   * spoken now, if any: it is held at once.
+   */
+  speechStarted(atMs: number, target: BargeInTarget | undefined): void {
+    const episode = this.#episode;
+    if (episode) {
+      clearTimeout(episode.resumeTimer);
+      episode.resumeTimer = undefined;
+      episode.speechStartMs = atMs;
+      episode.lastVoicedMs = undefined;
+      this.#decideByDuration();
+      return;
+    }
+    if (!target) return;
+    this.#episode = { target, decision: 'pending', speechStartMs: atMs, spokenMs: 0, lastVoicedMs: undefined, words: '', resumeTimer: undefined };
+    target.pause();
+  }
+
+  /**
+   * The input clock moved on to `inputMs` (called as audio arrives). `voiced`, where the
+   * detector tells it, says whether the latest audio is speech: the running duration then stops
+   * at the last voiced moment, so the silence a detector waits through before it says "speech
+   * ended" does not count as speech.
+   */
+  audio(inputMs: number, voiced?: boolean): void {
+    this.#inputMs = inputMs;
+    const episode = this.#episode;
+    if (episode && voiced !== undefined) {
+      if (voiced) episode.lastVoicedMs = inputMs;
+      else episode.lastVoicedMs ??= episode.speechStartMs;
+    }
+    this.#decideByDuration();
+  }
+
+  /** Words of the speech (interim or final, the episode's text so far or a new piece). */
+  words(text: string): void {
+    const episode = this.#episode;
+    if (!episode || text.trim() === '') return;
+    episode.words = `${episode.words} ${text}`.trim();
+    if (this.#classifier.isBackchannel(episode.words)) {
+      episode.decision = 'backchannel';
+      if (episode.speechStartMs === undefined) this.#resume(); // the words came after the speech ended
+      return;
+    }
+    this.#interrupt();
+  }
+
+  /** The detector heard the speech stop at `atMs` (input time). */
+  speechEnded(atMs: number): void {
+    const episode = this.#episode;
+    if (!episode || episode.speechStartMs === undefined) return;
+    episode.spokenMs += Math.max(0, atMs - episode.speechStartMs);
+    episode.speechStartMs = undefined;
+    if (!this.transcripts) {
+      if (episode.spokenMs >= this.minInterruptionSpeechMs) this.#interrupt();
+      else this.#resume();
+      return;
+    }
+    if (episode.decision === 'backchannel') return this.#resume();
+    // No words yet: they may still come (an STT's final trails the speech).
+    episode.resumeTimer = setTimeout(() => {
+      if (this.#episode === episode) this.#resume();
+    }, this.wordsTimeoutMs);
+  }
+
+  /** The held answer ended by itself or was replaced: the episode is over, nothing to resume. */
+  targetGone(target: BargeInTarget): void {
+    if (this.#episode?.target === target) this.#end();
+  }
+
+  close(): void {
+    this.#end();
+  }
+
+  #decideByDuration(): void {
+    const episode = this.#episode;
+    if (this.transcripts || !episode || episode.speechStartMs === undefined) return;
+    const heardUntilMs = episode.lastVoicedMs ?? this.#inputMs;
+    if (episode.spokenMs + (heardUntilMs - episode.speechStartMs) >= this.minInterruptionSpeechMs) this.#interrupt();
+  }
+
+  #interrupt(): void {
+    const episode = this.#end();
+    episode?.target.interrupt();
+  }
+
+  #resume(): void {
+    const episode = this.#end();
+    episode?.target.resume();
+  }
+
+  #end(): Episode | undefined {
+    const episode = this.#episode;
+    if (episode) clearTimeout(episode.resumeTimer);
+    this.#episode = undefined;
+    return episode;
+  }
+}
