@@ -11,6 +11,7 @@ import { withDeadline } from '../../src/core/deadline.js';
 import { FakeGeminiLive } from '../../testing/gemini-live/index.js';
 import { API_KEY, API_SECRET, startStreamFakes, waitUntil, type StreamFakes } from '../edge/helpers.js';
 import { fakeServicesEnv } from '../../testing/environment.js';
+import { silencePcm, speechPcm } from '../support/speech.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -100,6 +101,7 @@ describe('npm run agent', () => {
     );
 
     const human = fakeCall.addParticipant({ userId: 'hana' });
+    const greeting = await speechPcm('Hello agent', { sampleRate: 48_000 });
     // The agent subscribes to a newcomer after a moment; until the model hears one, she repeats herself.
     const answering = () => live.latest?.turns[0] !== undefined;
     const exchanged = () => live.latest?.turns[0]?.completed === true;
@@ -110,7 +112,9 @@ describe('npm run agent', () => {
         if (performance.now() > deadline) {
           throw new Error(`no answer within ${EXCHANGE_MS} ms; the model received ${Math.round(live.latest?.audioMs ?? 0)} ms of audio`);
         }
-        await human.playTone(300, 400);
+        // Speech, then the silence that ends her turn (the agent detects turns with Silero VAD).
+        await human.playPcm(greeting, 48_000);
+        await human.playPcm(silencePcm(700, 48_000), 48_000);
         await waitUntil(answering, 'an answer', 1000).catch(() => undefined);
       }
       await waitUntil(exchanged, 'the answer to complete', Math.max(deadline - performance.now(), 1000));

@@ -9,6 +9,7 @@ import { loadConfig } from 'stream-gemini-agents';
 import { FakeGeminiLive, FakeStreamApi, FakeStreamVideo, fakeServicesEnv } from 'stream-gemini-agents/testing';
 import { buildAgent, type BuiltAgent } from 'stream-gemini-agents/worker';
 import voiceAgent from '../../agents/voice-agent.js';
+import { silencePcm, speechPcm } from '../support/speech.js';
 
 let api: FakeStreamApi;
 let video: FakeStreamVideo;
@@ -42,8 +43,10 @@ it('tells the time when asked, through its current_time tool, and keeps both tur
   });
   const alice = video.call('example-call').addParticipant({ userId: 'alice' });
   // Alice speaks until the model has heard enough to answer (she joined before the agent heard her).
+  const question = await speechPcm('What time is it in Amsterdam?', { sampleRate: 48_000 });
   while (!live.latest?.turns[0]?.completed) {
-    await alice.playTone(300, 400);
+    await alice.playPcm(question, 48_000);
+    await alice.playPcm(silencePcm(900, 48_000), 48_000); // the silence that ends her turn
   }
 
   const [[toolResponse]] = live.latest.toolResponses as [[{ name?: string; response?: { output?: { timeZone?: string; now?: string } } }]];
