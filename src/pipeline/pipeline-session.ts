@@ -318,6 +318,8 @@ export class PipelineSession extends EventBus<RealtimeEvents> implements Realtim
   #preempt(userText: string): void {
     // With a VAD, not while the user is still heard speaking; without one, the STT's final is the sign.
     if (this.#init.preemptiveGeneration === false || (this.#vad && this.#userSpeaking)) return;
+    // Backchannel words said over the agent get no answer: none is started early either.
+    if (this.#userTurn?.overAgent && this.#bargeIn.isBackchannel(userText)) return;
     if (this.#preemptive?.userText === userText && this.#preemptive.usable) return;
     this.#discardPreemptive();
     const { llm, instructions, tools } = this.#init;

@@ -39,6 +39,11 @@ describe('defineAgent', () => {
     expect((error as ValidationError).message).toMatch(message);
   });
 
+  it('takes an addressing mode for group calls and names a wrong one', () => {
+    expect(defineAgent({ addressing: 'when-addressed' }).addressing).toBe('when-addressed');
+    expect(() => defineAgent({ addressing: 'sometimes' as never })).toThrow(/addressing.*'always' or 'when-addressed'/);
+  });
+
   it('checks tools as a registry does: two with one name are refused', () => {
     const tool = { name: 'same', description: 'd', parameters: z.object({}), execute: () => 'x' };
     expect(() => defineAgent({ tools: [tool, tool] })).toThrow(/same/);

@@ -46,6 +46,14 @@ describe('loadConfig', () => {
     expect(shown).toBe(!name.endsWith('_URL'));
   });
 
+  it('reads the turn-taking settings, and names a wrong one', () => {
+    const defaults = loadConfig({}).agent;
+    expect(defaults).toMatchObject({ turnDetection: 'agent', addressing: 'always', addressingNames: [], minInterruptionSpeechMs: undefined });
+    const set = loadConfig({ AGENT_TURN_DETECTION: 'service', AGENT_ADDRESSING: 'when-addressed', AGENT_ADDRESSING_NAMES: 'Nova, Novi', MIN_INTERRUPTION_SPEECH_MS: '800' }).agent;
+    expect(set).toMatchObject({ turnDetection: 'service', addressing: 'when-addressed', addressingNames: ['Nova', 'Novi'], minInterruptionSpeechMs: 800 });
+    expect(() => loadConfig({ AGENT_ADDRESSING: 'sometimes' })).toThrow(/AGENT_ADDRESSING/);
+  });
+
   it('names every missing credential and where to get it', () => {
     const config = loadConfig({});
     expect(() => requireStream(config)).toThrow(/STREAM_API_KEY, STREAM_API_SECRET/);
