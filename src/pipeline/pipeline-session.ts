@@ -78,6 +78,8 @@ export class PipelineSession extends EventBus<RealtimeEvents> implements Realtim
   /** performance.now() of the end of the agent's last answer, and the user turns since. */
   #answeredAt: number | undefined;
   #turnsSinceAnswer = 0;
+  /** The user turn the agent last answered (addressing's follow-up rule). */
+  #answeredText: string | undefined;
   #response: AgentResponse | undefined;
   #closing: Promise<void> | undefined;
 
@@ -187,7 +189,7 @@ export class PipelineSession extends EventBus<RealtimeEvents> implements Realtim
       case 'transcript.interim':
         if (event.text.trim() === '') return;
         this.#startUserTurn();
-        this.#onWords(event.text);
+        this.#onWords(event.text, true);
         return;
       case 'transcript.final': {
         const text = event.text.trim();
@@ -252,8 +254,8 @@ export class PipelineSession extends EventBus<RealtimeEvents> implements Realtim
    * hold, words that are not a backchannel cut an answer still playing (it began while the user
    * was still talking).
    */
-  #onWords(text: string): void {
-    if (this.#bargeIn.holding) return this.#bargeIn.words(text);
+  #onWords(text: string, interim = false): void {
+    if (this.#bargeIn.holding) return this.#bargeIn.words(text, interim);
     const response = this.#speakingResponse();
     if (response && !this.#bargeIn.isBackchannel(text)) response.interrupt();
   }
@@ -296,10 +298,12 @@ export class PipelineSession extends EventBus<RealtimeEvents> implements Realtim
       this.#addressing.isAddressed(turn.text, {
         agentAnsweredAtMs: this.#answeredAt,
         turnsSinceAnswer: this.#turnsSinceAnswer,
+        answeredText: this.#answeredText,
         participantNames: this.#init.addressing?.participantNames() ?? [],
         nowMs: performance.now(),
       });
     if (!backchannel) this.#turnsSinceAnswer += 1;
+    if (addressed && !backchannel) this.#answeredText = turn.text;
     if (backchannel || !addressed) {
       this.#discardPreemptive();
       this.#speechEndedAt = undefined;

@@ -5,7 +5,8 @@
  * - `when-addressed`: a turn is for the agent when
  *   1. it names the agent ("Nova, what's next?", "what do you think, Nova?"), or
  *   2. it is the first turn after the agent's own answer, within `followUpWindowMs`, is a
- *      question, and names nobody else ("and the week after?").
+ *      question, and names nobody else ("and the week after?"); unless the turn the agent
+ *      answered closed the exchange ("Thanks, Nova"): the talk is back among the people.
  *   A turn that names another person in the call ("Bob, did you send it?") is theirs, and so is
  *   anything else: people talking among themselves.
  *
@@ -34,6 +35,8 @@ export interface TurnContext {
   agentAnsweredAtMs: number | undefined;
   /** User turns since the agent's last answer: only the first one can be a follow-up. */
   turnsSinceAnswer: number;
+  /** The user turn the agent last answered. */
+  answeredText?: string;
   /** Names of the other people in the call. */
   participantNames: readonly string[];
   nowMs: number;
@@ -41,6 +44,7 @@ export interface TurnContext {
 
 export const DEFAULT_FOLLOW_UP_WINDOW_MS = 15_000;
 
+const CLOSING = /^(thanks|thank you|thank|cheers|great thanks|perfect thanks|that's all|that is all|that's it|bye|goodbye)\b/;
 const QUESTION_START = /^(what|what's|whats|how|why|when|where|who|whom|which|whose|can|could|would|will|should|shall|do|does|did|is|are|was|were|have|has|and|any|anything|tell|say)\b/;
 
 export class AddressingPolicy {
@@ -71,8 +75,16 @@ export class AddressingPolicy {
     const followUp =
       context.agentAnsweredAtMs !== undefined &&
       context.turnsSinceAnswer === 0 &&
+      !this.#closesExchange(context.answeredText ?? '') &&
       context.nowMs - context.agentAnsweredAtMs <= this.followUpWindowMs;
     return followUp && isQuestion(text);
+  }
+
+  /** "Thanks, Nova", "thank you", "that's all": said to end an exchange with the agent. */
+  #closesExchange(text: string): boolean {
+    const agentWords = new Set(this.#agentNames.flat());
+    const said = words(text).filter((word) => !agentWords.has(word) && word !== 'hey' && word !== 'ok' && word !== 'okay');
+    return CLOSING.test(said.join(' '));
   }
 
   #isAgentName(name: string[]): boolean {

@@ -31,14 +31,31 @@ export class BackchannelClassifier {
   /** True when `text` has words and all of them are backchannel phrases. */
   isBackchannel(text: string): boolean {
     const said = words(text);
-    if (said.length === 0) return false;
+    return said.length > 0 && this.#unmatched(said) === said.length;
+  }
+
+  /**
+   * True when `text`, a transcript still being written, could yet become a backchannel: its
+   * words so far are backchannel phrases and the start of one ("I" of "I see", "got" of "got
+   * it"). An interim transcript like that decides nothing yet.
+   */
+  mayBecomeBackchannel(text: string): boolean {
+    const said = words(text);
+    const at = this.#unmatched(said);
+    if (at === said.length) return said.length > 0;
+    const rest = said.slice(at);
+    return this.#phrases.some((phrase) => phrase.length > rest.length && rest.every((word, i) => phrase[i] === word));
+  }
+
+  /** How many leading words are backchannel phrases, taken longest first. */
+  #unmatched(said: string[]): number {
     let at = 0;
     while (at < said.length) {
       const phrase = this.#phrases.find((candidate) => candidate.every((word, i) => said[at + i] === word));
-      if (!phrase) return false;
+      if (!phrase) break;
       at += phrase.length;
     }
-    return true;
+    return at;
   }
 }
 

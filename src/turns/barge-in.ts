@@ -123,16 +123,22 @@ export class BargeInPolicy {
     this.#decideByDuration();
   }
 
-  /** Words of the speech (interim or final, the episode's text so far or a new piece). */
-  words(text: string): void {
+  /**
+   * Words of the speech: `interim` while a transcript is still being written (its next version
+   * replaces it), else settled words, which add up.
+   */
+  words(text: string, interim = false): void {
     const episode = this.#episode;
     if (!episode || text.trim() === '') return;
-    episode.words = `${episode.words} ${text}`.trim();
-    if (this.#classifier.isBackchannel(episode.words)) {
+    const said = `${episode.words} ${text}`.trim();
+    if (!interim) episode.words = said;
+    if (this.#classifier.isBackchannel(said)) {
       episode.decision = 'backchannel';
       if (episode.speechStartMs === undefined) this.#resume(); // the words came after the speech ended
       return;
     }
+    // "I" may be the start of "I see": the next version of the transcript decides.
+    if (interim && this.#classifier.mayBecomeBackchannel(said)) return;
     this.#interrupt();
   }
 

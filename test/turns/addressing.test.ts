@@ -35,6 +35,13 @@ describe('AddressingPolicy', () => {
     expect(policy.isAddressed('And the week after?', meeting({ agentAnsweredAtMs: 50_000, turnsSinceAnswer: 0 }))).toBe(false);
   });
 
+  it('takes no follow-up after a turn that closed the exchange ("Thanks, Nova")', () => {
+    const afterThanks = meeting({ agentAnsweredAtMs: 95_000, turnsSinceAnswer: 0, answeredText: 'Thanks Nova.' });
+    expect(policy.isAddressed('Should we invite Priya to the review?', afterThanks)).toBe(false);
+    const afterQuestion = meeting({ agentAnsweredAtMs: 95_000, turnsSinceAnswer: 0, answeredText: 'Nova, when is the review?' });
+    expect(policy.isAddressed('Should we invite Priya to the review?', afterQuestion)).toBe(true);
+  });
+
   it('answers to the first word of a longer name', () => {
     const agent = new AddressingPolicy({ addressing: 'when-addressed', agentNames: ['Gemini Agent'] });
     expect(agent.isAddressed('Gemini, what is the time?', meeting())).toBe(true);

@@ -21,6 +21,13 @@ describe('BackchannelClassifier', () => {
     expect(classifier.isBackchannel(' ... ')).toBe(false);
   });
 
+  it('tells a transcript still being written that may become one ("I" of "I see") from one that cannot', () => {
+    expect(classifier.mayBecomeBackchannel('I')).toBe(true);
+    expect(classifier.mayBecomeBackchannel('yeah, got')).toBe(true);
+    expect(classifier.mayBecomeBackchannel('I have')).toBe(false);
+    expect(classifier.mayBecomeBackchannel('wait')).toBe(false);
+  });
+
   it('takes a list of its own', () => {
     const custom = new BackchannelClassifier(['jawohl', 'genau']);
     expect(custom.isBackchannel('Genau, jawohl.')).toBe(true);

@@ -83,6 +83,23 @@ describe('BargeInPolicy with transcripts (pipeline mode)', () => {
     expect(answer.log).toEqual(['pause', 'resume']);
   });
 
+  it('lets an interim transcript that may become a backchannel ("I" of "I see") wait for the next', () => {
+    const policy = new BargeInPolicy({ transcripts: true });
+    const nod = target();
+    policy.speechStarted(0, nod);
+    policy.words('I', true);
+    policy.words('I see', true);
+    policy.speechEnded(500);
+    expect(nod.log).toEqual(['pause', 'resume']);
+
+    const question = target();
+    policy.speechStarted(1_000, question);
+    policy.words('I', true);
+    expect(question.log).toEqual(['pause']);
+    policy.words('I have a question', true);
+    expect(question.log).toEqual(['pause', 'interrupt']);
+  });
+
   it('cuts when a backchannel turns into an interruption ("yeah, but wait")', () => {
     const policy = new BargeInPolicy({ transcripts: true });
     const answer = target();

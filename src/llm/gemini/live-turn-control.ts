@@ -29,6 +29,8 @@ import { LIVE_INPUT_SAMPLE_RATE } from './live-audio.js';
 
 /** A detector's speech probability from which audio counts as voiced (Silero's activation threshold). */
 const VOICED_PROBABILITY = 0.5;
+/** How long a turn that ended without a transcript yet waits for one before it is decided. */
+const TRANSCRIPT_WAIT_MS = 1_000;
 /** Audio kept from before the detector's start of speech, and sent with it. */
 const PRE_ROLL_MS = 300;
 
@@ -82,6 +84,9 @@ export class LiveTurnControl {
   #turnText = '';
   #answeredAtMs: number | undefined;
   #turnsSinceAnswer = 0;
+  #answeredText: string | undefined;
+  /** A turn that ended before its transcript came, waiting for it (addressing needs the words). */
+  #textWait: NodeJS.Timeout | undefined;
   /** performance.now() until which the agent's audio is estimated to play. */
   #playingUntil = 0;
   #pausedAt: number | undefined;
@@ -167,6 +172,7 @@ export class LiveTurnControl {
   /** The model's transcription of the user's speech in the open activity. */
   inputTranscript(delta: string): void {
     this.#turnText += delta;
+    if (this.#textWait) return this.#decideTurn();
     this.#endOfTurn.finalText(delta);
   }
 
@@ -184,6 +190,7 @@ export class LiveTurnControl {
   }
 
   close(): void {
+    this.#cancelTextWait();
     for (const off of this.#unsubscribe.splice(0)) off();
     this.#stream.close();
     this.#bargeIn.close();
@@ -191,6 +198,7 @@ export class LiveTurnControl {
   }
 
   #onSpeechStarted(atMs: number): void {
+    this.#cancelTextWait(); // the user goes on: the turn is not over
     this.#endOfTurn.speechStarted();
     if (this.#activityOpen) return;
     if (this.agentSpeaking) {
@@ -212,8 +220,22 @@ export class LiveTurnControl {
     for (const samples of audio) this.#io.sendAudio(samples);
   }
 
-  /** The end-of-turn detector says the user is done: answer if the turn is meant for the agent. */
+  /**
+   * The end-of-turn detector says the user is done. Addressing reads the words, and the model's
+   * transcription may trail the audio: a turn without them yet waits for them a moment.
+   */
   #endTurn(): void {
+    if (!this.#activityOpen || this.#textWait) return;
+    if (this.#addressing && this.#turnText.trim() === '') {
+      this.#textWait = setTimeout(() => this.#decideTurn(), TRANSCRIPT_WAIT_MS);
+      return;
+    }
+    this.#decideTurn();
+  }
+
+  /** Answers the turn if it is meant for the agent. */
+  #decideTurn(): void {
+    this.#cancelTextWait();
     if (!this.#activityOpen) return;
     const text = this.#turnText.trim();
     this.#turnText = '';
@@ -223,14 +245,21 @@ export class LiveTurnControl {
       this.#addressing.isAddressed(text, {
         agentAnsweredAtMs: this.#answeredAtMs,
         turnsSinceAnswer: this.#turnsSinceAnswer,
+        answeredText: this.#answeredText,
         participantNames: this.#participantNames(),
         nowMs: performance.now(),
       });
     this.#turnsSinceAnswer += 1;
     this.#io.userTurnEnded(addressed);
     if (!addressed) return; // the activity stays open: what follows joins it, as context
+    this.#answeredText = text;
     this.#activityOpen = false;
     this.#io.activityEnd();
+  }
+
+  #cancelTextWait(): void {
+    clearTimeout(this.#textWait);
+    this.#textWait = undefined;
   }
 
   #remember(samples: Int16Array): void {
