@@ -15,6 +15,7 @@ import {
   missingPipelineCredentials,
   pipelineTurnOptions,
 } from '../presets.js';
+import type { STT } from '../stt/stt.js';
 import type { TTS } from '../tts/tts.js';
 
 export async function defaultModel(config: Config, options: { video: boolean }): Promise<RealtimeModel> {
@@ -22,8 +23,22 @@ export async function defaultModel(config: Config, options: { video: boolean }):
   const { GeminiRealtime } = await import('../llm/gemini/realtime.js');
   if (config.agent.turnDetection === 'service') return new GeminiRealtime(geminiRealtimeOptions(config, { video: options.video }));
   const { SileroVAD } = await import('../vad/silero/index.js');
-  const turnDetection = { vad: new SileroVAD(), minInterruptionSpeechMs: config.agent.minInterruptionSpeechMs, ...realtimeEndpointing(config) };
+  const turnDetection = {
+    vad: new SileroVAD(),
+    stt: await interruptionStt(config),
+    language: config.pipeline.language,
+    minInterruptionSpeechMs: config.agent.minInterruptionSpeechMs,
+    falseInterruptionTimeoutMs: config.pipeline.falseInterruptionTimeoutMs,
+    ...realtimeEndpointing(config),
+  };
   return new GeminiRealtime(geminiRealtimeOptions(config, { video: options.video, turnDetection }));
+}
+
+/** With a Deepgram key, realtime mode reads the words of speech over the agent (else its length decides). */
+async function interruptionStt(config: Config): Promise<STT | undefined> {
+  if (!config.pipeline.deepgram.apiKey) return undefined;
+  const { DeepgramSTT } = await import('../stt/deepgram/index.js');
+  return new DeepgramSTT(deepgramOptions(config));
 }
 
 /** The endpointing delays, where set, apply to realtime mode under the agent's detection too. */

@@ -62,7 +62,7 @@ interface Episode {
 }
 
 export class BargeInPolicy {
-  readonly transcripts: boolean;
+  #transcripts: boolean;
   readonly minInterruptionSpeechMs: number;
   readonly wordsTimeoutMs: number;
   readonly #classifier: BackchannelClassifier;
@@ -70,12 +70,22 @@ export class BargeInPolicy {
   #inputMs = 0;
 
   constructor(options: BargeInOptions) {
-    this.transcripts = options.transcripts;
+    this.#transcripts = options.transcripts;
     this.minInterruptionSpeechMs = options.minInterruptionSpeechMs ?? DEFAULT_MIN_INTERRUPTION_SPEECH_MS;
     this.wordsTimeoutMs = options.wordsTimeoutMs ?? DEFAULT_WORDS_TIMEOUT_MS;
     if (!(this.minInterruptionSpeechMs >= 0)) throw new RangeError(`minInterruptionSpeechMs must be >= 0, got ${this.minInterruptionSpeechMs}`);
     if (!(this.wordsTimeoutMs >= 0)) throw new RangeError(`wordsTimeoutMs must be >= 0, got ${this.wordsTimeoutMs}`);
     this.#classifier = new BackchannelClassifier(options.backchannels);
+  }
+
+  /** Whether words decide (`words()` is called), else the speech's duration. */
+  get transcripts(): boolean {
+    return this.#transcripts;
+  }
+
+  /** The transcripts stopped coming (the STT failed for good): decide on duration from now on. */
+  wordsLost(): void {
+    this.#transcripts = false;
   }
 
   /** True while speech over the agent holds its playback, undecided or a backchannel not yet over. */
@@ -148,7 +158,7 @@ export class BargeInPolicy {
     if (!episode || episode.speechStartMs === undefined) return;
     episode.spokenMs += Math.max(0, atMs - episode.speechStartMs);
     episode.speechStartMs = undefined;
-    if (!this.transcripts) {
+    if (!this.#transcripts) {
       if (episode.spokenMs >= this.minInterruptionSpeechMs) this.#interrupt();
       else this.#resume();
       return;
@@ -171,7 +181,7 @@ export class BargeInPolicy {
 
   #decideByDuration(): void {
     const episode = this.#episode;
-    if (this.transcripts || !episode || episode.speechStartMs === undefined) return;
+    if (this.#transcripts || !episode || episode.speechStartMs === undefined) return;
     const heardUntilMs = episode.lastVoicedMs ?? this.#inputMs;
     if (episode.spokenMs + (heardUntilMs - episode.speechStartMs) >= this.minInterruptionSpeechMs) this.#interrupt();
   }

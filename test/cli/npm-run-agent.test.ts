@@ -115,7 +115,9 @@ describe('npm run agent', () => {
         // Speech, then the silence that ends her turn (the agent detects turns with Silero VAD).
         await human.playPcm(greeting, 48_000);
         await human.playPcm(silencePcm(700, 48_000), 48_000);
-        await waitUntil(answering, 'an answer', 1000).catch(() => undefined);
+        // Long enough for the end of her turn (up to 1.5 s of silence): said again sooner, her
+        // greeting would talk over the answer, and cut it.
+        await waitUntil(answering, 'an answer', 3000).catch(() => undefined);
       }
       await waitUntil(exchanged, 'the answer to complete', Math.max(deadline - performance.now(), 1000));
     });

@@ -44,10 +44,14 @@ it('tells the time when asked, through its current_time tool, and keeps both tur
   const alice = video.call('example-call').addParticipant({ userId: 'alice' });
   // Alice speaks until the model has heard enough to answer (she joined before the agent heard her).
   const question = await speechPcm('What time is it in Amsterdam?', { sampleRate: 48_000 });
-  while (!live.latest?.turns[0]?.completed) {
+  while (!live.latest?.turns[0]) {
     await alice.playPcm(question, 48_000);
     await alice.playPcm(silencePcm(900, 48_000), 48_000); // the silence that ends her turn
+    // Time for her turn to end (up to 1.5 s of silence) before she asks again: sooner, she
+    // would talk over the answer.
+    await live.waitFor(() => live.latest?.turns[0], { timeoutMs: 3_000 }).catch(() => undefined);
   }
+  await live.waitFor(() => live.latest?.turns[0]?.completed, { timeoutMs: 20_000, what: 'the answer' });
 
   const [[toolResponse]] = live.latest.toolResponses as [[{ name?: string; response?: { output?: { timeZone?: string; now?: string } } }]];
   expect(toolResponse).toMatchObject({ name: 'current_time', response: { output: { timeZone: 'Europe/Amsterdam' } } });

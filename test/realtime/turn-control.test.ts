@@ -9,9 +9,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { GeminiRealtimeSession } from '../../src/llm/gemini/realtime-session.js';
 import { SileroVAD } from '../../src/vad/silero/index.js';
+import { DeepgramSTT } from '../../src/stt/deepgram/index.js';
+import { FakeDeepgram } from '../../testing/deepgram/index.js';
 import { FakeGeminiLive } from '../../testing/gemini-live/index.js';
 import { silencePcm, speechPcm } from '../support/speech.js';
-import { waitUntil } from '../support/wait.js';
+import { waitFor, waitUntil } from '../support/wait.js';
 import { modelFor, payloadsOf, record, type RecordedEvent } from './helpers.js';
 
 const FRAME = 320; // 20 ms at 16 kHz
@@ -122,5 +124,66 @@ describe('GeminiRealtime with the agent’s own turn detection', () => {
     await waitUntil(() => payloadsOf(events, 'turn.complete').length === 1, 'the answer', 10_000);
     expect(connection.activityEvents.map((event) => event.type)).toEqual(['activityStart', 'activityEnd']);
     expect(payloadsOf(events, 'turn.complete')[0]?.text).toBe('Two meetings.');
+  });
+});
+
+describe('GeminiRealtime with the agent’s own turn detection and an STT for the words over it', () => {
+  let fake: FakeGeminiLive;
+  let deepgram: FakeDeepgram;
+  let vad: SileroVAD;
+  let session: GeminiRealtimeSession | undefined;
+
+  beforeAll(() => {
+    vad = new SileroVAD();
+  });
+  beforeEach(async () => {
+    fake = await FakeGeminiLive.start();
+    deepgram = await FakeDeepgram.start();
+  });
+  afterEach(async () => {
+    await session?.close();
+    session = undefined;
+    await fake.close();
+    await deepgram.close();
+  });
+  afterAll(async () => {
+    await vad.close();
+  });
+
+  /** `text` is said over the agent; the STT, which hears only speech over the agent, hears it. */
+  async function sayOver(text: string): Promise<void> {
+    const socket = await waitFor(() => deepgram.connections.find((connection) => connection.open), 'the STT socket', 10_000);
+    const speech = await speechPcm(text, { sampleRate: 16_000 });
+    // Its audio starts with the 300 ms kept from before the detector's start of speech.
+    const startMs = socket.audioMs + 200;
+    socket.hear({ text, startMs, endMs: startMs + (speech.length / 16) });
+    await stream(session!, speech);
+    await stream(session!, silencePcm(1_200));
+  }
+
+  async function open(): Promise<RecordedEvent[]> {
+    const stt = new DeepgramSTT({ apiKey: deepgram.apiKey, baseUrl: deepgram.baseUrl });
+    const model = modelFor(fake, { turnDetection: { vad, stt, minEndpointingDelayMs: 300, maxEndpointingDelayMs: 900 } });
+    session = await model.connect();
+    return record(session);
+  }
+
+  it('plays on through a long backchannel that speech alone would take for an interruption, and cuts at "wait, stop"', async () => {
+    fake.script.turns.push(
+      { userText: ['Tell me a story.'], answerText: ['Once', ' upon', ' a', ' time', ' there', ' was', ' a', ' fox', ' who', ' ran.'], answerAudioMs: 12_000 },
+      { userText: ['Wait, stop.'], answerText: ['Sure.'], answerAudioMs: 300 },
+    );
+    const events = await open();
+    await say(session!, 'Tell me a story.', 800);
+    await waitUntil(() => payloadsOf(events, 'response.started').length === 1, 'the answer to start', 10_000);
+    await sayOver('Yeah, yeah, right, okay, sure.'); // well over the 700 ms that cuts without words
+    await waitUntil(() => payloadsOf(events, 'playback.resume').length === 1, 'playback to resume', 10_000);
+    expect(payloadsOf(events, 'interrupted')).toEqual([]);
+    expect(fake.latest!.activityEvents.map((event) => event.type)).toEqual(['activityStart', 'activityEnd']);
+
+    await sayOver('Wait, stop.');
+    await waitUntil(() => payloadsOf(events, 'turn.complete').length === 2, 'the cut answer and the next', 10_000);
+    expect(payloadsOf(events, 'turn.complete')[0]).toMatchObject({ interrupted: true });
+    expect(fake.latest!.activityEvents.map((event) => event.type)).toEqual(['activityStart', 'activityEnd', 'activityStart', 'activityEnd']);
   });
 });

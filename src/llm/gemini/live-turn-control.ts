@@ -25,6 +25,8 @@ import { BargeInPolicy, type BargeInTarget } from '../../turns/barge-in.js';
 import { AddressingPolicy, type AddressingSettings } from '../../turns/addressing.js';
 import { EndOfTurnDetector } from '../../turns/end-of-turn.js';
 import type { VAD, VadStream } from '../../vad/vad.js';
+import type { STT, SttStream } from '../../stt/stt.js';
+import { toError } from '../../core/errors.js';
 import { LIVE_INPUT_SAMPLE_RATE } from './live-audio.js';
 
 /** A detector's speech probability from which audio counts as voiced (Silero's activation threshold). */
@@ -38,8 +40,18 @@ const PRE_ROLL_MS = 300;
 export interface LocalTurnDetection {
   /** The voice activity detector, e.g. `new SileroVAD()` from `stream-gemini-agents/silero`. */
   vad: VAD;
-  /** Speech over the agent this long is an interruption (no transcripts here to go by); default 700. */
+  /**
+   * Speech-to-text for the words of speech over the agent (e.g. DeepgramSTT): with it, barge-in
+   * is decided on words as in pipeline mode (a backchannel never cuts, however long); it hears
+   * only that speech. Without it, on how long the speech lasts.
+   */
+  stt?: STT;
+  /** BCP-47 code for `stt`; default: the STT's. */
+  language?: string;
+  /** Without `stt`: speech over the agent this long is an interruption; default 700. */
   minInterruptionSpeechMs?: number;
+  /** With `stt`: speech over the agent that stopped without words plays on after waiting this long for them; default 600. */
+  falseInterruptionTimeoutMs?: number;
   /** Silence that ends the turn when its transcript ends a sentence; default 500. */
   minEndpointingDelayMs?: number;
   /** Silence that ends the turn otherwise; default 1 500. */
@@ -64,6 +76,8 @@ export interface LiveTurnIo {
   userTurnEnded(addressed: boolean): void;
   /** Whether the model is producing an answer now. */
   responding(): boolean;
+  /** The STT failed (the policy then waits for words that do not come, and plays on). */
+  error(error: Error): void;
 }
 
 export class LiveTurnControl {
@@ -91,11 +105,21 @@ export class LiveTurnControl {
   #playingUntil = 0;
   #pausedAt: number | undefined;
   readonly #target: BargeInTarget;
+  readonly #stt: SttStream | undefined;
+  /** Audio given to the STT, in ms, and where the current hold's audio started in it. */
+  #sttAudioMs = 0;
+  #heardFromMs = 0;
 
   constructor(options: LocalTurnDetection & { addressing?: AddressingSettings }, io: LiveTurnIo) {
     this.#io = io;
-    const bargeIn: BargeInOptions = { transcripts: false, minInterruptionSpeechMs: options.minInterruptionSpeechMs };
+    this.#stt = options.stt?.stream({ sampleRate: LIVE_INPUT_SAMPLE_RATE, language: options.language });
+    const bargeIn: BargeInOptions = {
+      transcripts: this.#stt !== undefined,
+      minInterruptionSpeechMs: options.minInterruptionSpeechMs,
+      wordsTimeoutMs: options.falseInterruptionTimeoutMs,
+    };
     this.#bargeIn = new BargeInPolicy(bargeIn);
+    if (this.#stt) void this.#listen(this.#stt);
     this.#endOfTurn = new EndOfTurnDetector({
       minDelayMs: options.minEndpointingDelayMs,
       maxDelayMs: options.maxEndpointingDelayMs ?? Math.max(DEFAULT_REALTIME_MAX_ENDPOINTING_DELAY_MS, options.minEndpointingDelayMs ?? 0),
@@ -108,6 +132,8 @@ export class LiveTurnControl {
       pause: () => {
         this.#pausedAt = performance.now();
         this.#held = [...this.#preRoll];
+        this.#heardFromMs = this.#sttAudioMs;
+        for (const samples of this.#held) this.#hear(samples);
         io.pause();
       },
       resume: () => {
@@ -146,8 +172,11 @@ export class LiveTurnControl {
   push(samples: Int16Array): void {
     this.#inputMs += (samples.length * 1000) / LIVE_INPUT_SAMPLE_RATE;
     this.#stream.push(samples);
-    if (this.#held) this.#held.push(samples.slice());
-    else if (this.#activityOpen) this.#io.sendAudio(samples);
+    if (this.#held) {
+      const copy = samples.slice();
+      this.#held.push(copy);
+      this.#hear(copy);
+    } else if (this.#activityOpen) this.#io.sendAudio(samples);
     this.#remember(samples.slice());
     this.#bargeIn.audio(this.#inputMs, this.#stream.probability >= VOICED_PROBABILITY);
   }
@@ -191,6 +220,7 @@ export class LiveTurnControl {
 
   close(): void {
     this.#cancelTextWait();
+    void this.#stt?.close();
     for (const off of this.#unsubscribe.splice(0)) off();
     this.#stream.close();
     this.#bargeIn.close();
@@ -209,6 +239,7 @@ export class LiveTurnControl {
   }
 
   #onSpeechEnded(atMs: number): void {
+    if (this.#held) this.#stt?.flush(); // its words, settled now
     this.#bargeIn.speechEnded(atMs);
     if (this.#activityOpen) this.#endOfTurn.speechEnded();
   }
@@ -255,6 +286,32 @@ export class LiveTurnControl {
     this.#answeredText = text;
     this.#activityOpen = false;
     this.#io.activityEnd();
+  }
+
+  /** Speech over the agent goes to the STT, if there is one, for its words. */
+  #hear(samples: Int16Array): void {
+    if (!this.#stt) return;
+    this.#stt.pushAudio(samples);
+    this.#sttAudioMs += (samples.length * 1000) / LIVE_INPUT_SAMPLE_RATE;
+  }
+
+  async #listen(stt: SttStream): Promise<void> {
+    try {
+      for await (const event of stt) {
+        if (event.type === 'error') {
+          this.#io.error(event.error);
+          continue;
+        }
+        if (event.type !== 'transcript.interim' && event.type !== 'transcript.final') continue;
+        // A final of speech before this hold (it settled late) is not this speech's.
+        if (event.type === 'transcript.final' && event.endMs !== undefined && event.endMs <= this.#heardFromMs) continue;
+        this.#bargeIn.words(event.text, event.type === 'transcript.interim');
+      }
+    } catch (error) {
+      this.#io.error(toError(error));
+    }
+    // The STT is gone (it failed for good, or the session closed): duration decides from now on.
+    this.#bargeIn.wordsLost();
   }
 
   #cancelTextWait(): void {

@@ -159,6 +159,7 @@ export class GeminiRealtimeSession extends EventBus<RealtimeEvents> implements R
         cut: (unplayedMs) => this.#cutAnswer(unplayedMs),
         userTurnEnded: (addressed) => (addressed ? this.#turns.userStopped() : this.#turns.userTurnDone()),
         responding: () => this.#turns.responding && !this.#generationDone,
+        error: (error) => this.emit('error', { error }),
       },
     );
   }
