@@ -1,14 +1,19 @@
 /**
  * bench:turns — the agent's turn-taking on speech, in pipeline mode and in realtime mode under
- * the agent's own detection, end to end through the real stack against the local fakes
+ * the agent's own detection (with an STT for the words of speech over the agent, and without:
+ * `realtime-duration`), end to end through the real stack against the local fakes
  * (bench/support/turns-rigs.ts), on the espeak-ng corpus of bench/support/turns-corpus.ts.
  * Prints progress lines, then one JSON line (last).
  *
  * Barge-in, one trial per corpus clip: the agent speaks a long answer; once its voice is on its
  * published track (as the SFU receives it), a person plays the clip over it after an offset
  * (cycling through `OFFSETS_MS`).
- * - `pause_reaction_ms`: from the clip's onset (the clips are trimmed to the sound) to the first
- *   silent frame of the agent's voice after it (bench/support/agent-voice.ts: the threshold).
+ * - `pause_reaction_ms`: from the clip's onset at the person (the clips are trimmed to the
+ *   sound) to the agent's voice pausing on its published track: the agent's hold
+ *   (`agent.speech.paused`) plus `FRAME_MS`, the pacer's next frame being the first silent one.
+ *   It includes the way in (the person's WebRTC track, the SFU, the agent's receiver: 60–100 ms
+ *   here). `pause_at_sfu_ms` is when the SFU received the first silent frame (the way out too,
+ *   and the fake SFU's own jitter buffer).
  * - outcome: `interrupted` (the agent's turn ended interrupted within `DECISION_WINDOW_MS` of the
  *   clip's end) or played on (its voice came back and the turn was not cut). An interrupted
  *   backchannel or noise is a `false_interruption`; an interruption not cut in time is a
@@ -21,11 +26,13 @@
  * agent is 'Nova'): a line is predicted addressed when the agent starts answering within
  * `ANSWER_WINDOW_MS` of the end of that turn; precision and recall against `addressesAgent`.
  *
- * Top-level figures are the worse of the two modes (the larger count or p50, the smaller
- * precision or recall); `modes` has each mode's own.
+ * Top-level figures are the worst of the modes measured (the larger count or p50, the smaller
+ * precision or recall); `modes` has each mode's own. Addressing does not depend on the STT:
+ * `realtime-duration` skips it.
  *
  *   npm run bench:turns             (BENCH_CLIPS=N: only the first N clips, spread over the kinds;
- *                                    BENCH_SEQUENTIAL=1: one mode after the other, not both at once)
+ *                                    BENCH_PARALLEL=1: the modes side by side, not one after the
+ *                                    other, quicker but with timings of a loaded machine)
  */
 import './support/quiet-logs.js';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -45,7 +52,9 @@ const ANSWER_WINDOW_MS = 3_000;
 /** The agent is idle once its voice has been silent this long and no turn of it is open. */
 const IDLE_SILENCE_MS = 1_000;
 const CLIP_LIMIT = process.env.BENCH_CLIPS ? Number(process.env.BENCH_CLIPS) : undefined;
-const SEQUENTIAL = process.env.BENCH_SEQUENTIAL === '1';
+const SEQUENTIAL = process.env.BENCH_PARALLEL !== '1';
+/** The pacer's frame: a hold takes effect at its next tick. */
+const FRAME_MS = 10;
 
 interface Trial {
   clip: string;
@@ -53,6 +62,7 @@ interface Trial {
   offsetMs: number;
   clipMs: number;
   pauseReactionMs: number | undefined;
+  pauseAtSfuMs: number | undefined;
   resumeGapMs: number | undefined;
   outcome: 'interrupted' | 'played_on' | 'late_interruption' | 'not_paused';
 }
@@ -69,10 +79,12 @@ interface LineResult {
 class TurnWatch {
   readonly started: { turnId: string; atMs: number }[] = [];
   readonly ended = new Map<string, { atMs: number; interrupted: boolean }>();
+  readonly pausedAtMs: number[] = [];
   readonly #off: Array<() => void>;
 
   constructor(agent: Agent) {
     this.#off = [
+      agent.on('agent.speech.paused', () => void this.pausedAtMs.push(performance.now())),
       agent.on('agent.turn.started', ({ turnId }) => void this.started.push({ turnId, atMs: performance.now() })),
       agent.on('agent.turn.ended', ({ turnId, interrupted }) => void this.ended.set(turnId, { atMs: performance.now(), interrupted })),
     ];
@@ -128,6 +140,7 @@ async function bargeInTrials(mode: TurnsMode, clips: CorpusClip[], log: (line: s
       const ended = turns.ended.get(turnId)!;
 
       const pause = firstFrameAfter(rig.recording, onsetAt, (frame) => !isVoiced(frame));
+      const held = turns.pausedAtMs.find((atMs) => atMs >= onsetAt);
       const resumed = pause && firstFrameAfter(rig.recording, pause.receivedAtMs, isVoiced);
       let outcome: Trial['outcome'];
       if (ended.interrupted) outcome = ended.atMs - endAt <= DECISION_WINDOW_MS ? 'interrupted' : 'late_interruption';
@@ -138,7 +151,8 @@ async function bargeInTrials(mode: TurnsMode, clips: CorpusClip[], log: (line: s
         kind: clip.kind,
         offsetMs,
         clipMs: clip.durationMs,
-        pauseReactionMs: paused && pause ? pause.receivedAtMs - onsetAt : undefined,
+        pauseReactionMs: paused && held !== undefined ? held + FRAME_MS - onsetAt : undefined,
+        pauseAtSfuMs: paused && pause ? pause.receivedAtMs - onsetAt : undefined,
         resumeGapMs: outcome === 'played_on' && pause && resumed ? resumed.receivedAtMs - pause.receivedAtMs : undefined,
         outcome,
       };
@@ -220,6 +234,7 @@ const p = (values: number[], fraction: number) => (values.length === 0 ? null : 
 function summarise(trials: Trial[], lines: LineResult[]) {
   const misreads = trials.filter((trial) => (trial.kind === 'interruption') !== (trial.outcome === 'interrupted'));
   const pauses = trials.flatMap((trial) => (trial.pauseReactionMs === undefined ? [] : [trial.pauseReactionMs]));
+  const pausesAtSfu = trials.flatMap((trial) => (trial.pauseAtSfuMs === undefined ? [] : [trial.pauseAtSfuMs]));
   const resumes = trials.flatMap((trial) => (trial.resumeGapMs === undefined ? [] : [trial.resumeGapMs]));
   const tp = lines.filter((line) => line.answered && line.addressesAgent).length;
   const fp = lines.filter((line) => line.answered && !line.addressesAgent).length;
@@ -236,6 +251,7 @@ function summarise(trials: Trial[], lines: LineResult[]) {
     missed_interruptions: misreads.filter((trial) => trial.kind === 'interruption').length,
     pause_reaction_p50_ms: p(pauses, 0.5),
     pause_reaction_p90_ms: p(pauses, 0.9),
+    pause_at_sfu_p50_ms: p(pausesAtSfu, 0.5),
     resume_gap_p50_ms: p(resumes, 0.5),
     resume_gap_p90_ms: p(resumes, 0.9),
     addressed_precision: tp + fp === 0 ? null : round(tp / (tp + fp), 3),
@@ -257,7 +273,7 @@ async function runMode(mode: TurnsMode, clips: CorpusClip[], lines: CrossTalkLin
   log(`${mode}: ${clips.length} barge-in trials …`);
   const { trials, histogram } = await bargeInTrials(mode, clips, log);
   log(`${mode}: addressing, ${lines.length} lines …`);
-  const addressed = await addressingRun(mode, lines, log);
+  const addressed = mode === 'realtime-duration' ? [] : await addressingRun(mode, lines, log);
   return { summary: summarise(trials, addressed), histogram, trials, seconds: round((performance.now() - startedAt) / 1000, 1) };
 }
 
@@ -265,18 +281,20 @@ const benchStartedAt = performance.now();
 const corpus = await loadTurnsCorpus();
 const clips = pickClips(corpus.clips, CLIP_LIMIT);
 console.log(`turns: ${clips.length} clips (of ${corpus.clips.length}), ${corpus.crossTalk.length} cross-talk lines; modes ${SEQUENTIAL ? 'one after the other' : 'side by side'}`);
-const modes: TurnsMode[] = ['pipeline', 'realtime'];
+const modes: TurnsMode[] = ['pipeline', 'realtime', 'realtime-duration'];
 const results = SEQUENTIAL
   ? await modes.reduce<Promise<Awaited<ReturnType<typeof runMode>>[]>>(async (done, mode) => [...(await done), await runMode(mode, clips, corpus.crossTalk)], Promise.resolve([]))
   : await Promise.all(modes.map((mode) => runMode(mode, clips, corpus.crossTalk)));
-const [pipeline, realtime] = results as [Awaited<ReturnType<typeof runMode>>, Awaited<ReturnType<typeof runMode>>];
+type ModeResult = Awaited<ReturnType<typeof runMode>>;
+const [pipeline, realtime, realtimeDuration] = results as [ModeResult, ModeResult, ModeResult];
+const measured = [pipeline, realtime, realtimeDuration];
 
 const worst = (key: 'pause_reaction_p50_ms' | 'resume_gap_p50_ms' | 'false_interruptions' | 'missed_interruptions') => {
-  const values = [pipeline.summary[key], realtime.summary[key]].filter((value): value is number => value !== null);
+  const values = measured.map((result) => result.summary[key]).filter((value): value is number => value !== null);
   return values.length === 0 ? null : Math.max(...values);
 };
 const lowest = (key: 'addressed_precision' | 'addressed_recall') => {
-  const values = [pipeline.summary[key], realtime.summary[key]].filter((value): value is number => value !== null);
+  const values = measured.map((result) => result.summary[key]).filter((value): value is number => value !== null);
   return values.length === 0 ? null : Math.min(...values);
 };
 const modeFigures = (result: typeof pipeline) => {
@@ -293,7 +311,7 @@ console.log(
     resume_gap_p50_ms: worst('resume_gap_p50_ms'),
     addressed_precision: lowest('addressed_precision'),
     addressed_recall: lowest('addressed_recall'),
-    modes: { pipeline: modeFigures(pipeline), realtime: modeFigures(realtime) },
+    modes: { pipeline: modeFigures(pipeline), realtime: modeFigures(realtime), 'realtime-duration': modeFigures(realtimeDuration) },
     details: {
       clips: clips.length,
       corpus_clips: corpus.clips.length,
@@ -303,7 +321,11 @@ console.log(
       answer_window_ms: ANSWER_WINDOW_MS,
       voiced_rms_threshold: VOICED_RMS,
       agent_frame_rms_histogram: { pipeline: pipeline.histogram, realtime: realtime.histogram },
-      misclassified: { pipeline: pipeline.summary.misclassified, realtime: realtime.summary.misclassified },
+      misclassified: {
+        pipeline: pipeline.summary.misclassified,
+        realtime: realtime.summary.misclassified,
+        'realtime-duration': realtimeDuration.summary.misclassified,
+      },
       misaddressed: { pipeline: pipeline.summary.misaddressed, realtime: realtime.summary.misaddressed },
       modes_side_by_side: !SEQUENTIAL,
       seconds: round((performance.now() - benchStartedAt) / 1000, 1),

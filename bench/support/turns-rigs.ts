@@ -8,20 +8,25 @@
  *   text at the point of its audio where the person plays it, as the harness's `say` does; a
  *   clip without text is heard as nothing.
  * - realtime: GeminiRealtime under the agent's own detection (`turnDetection: { vad: new
- *   SileroVAD() }`) against FakeGeminiLive, which transcribes each utterance of an activity as
- *   the next of `script.heard`.
+ *   SileroVAD(), stt: new DeepgramSTT() }`, what the default agent runs with a Deepgram key)
+ *   against FakeGeminiLive, which transcribes each utterance of an activity as the next of
+ *   `script.heard`, and FakeDeepgram, which hears the speech over the agent (the only audio the
+ *   agent sends it) as the clip's text.
+ * - realtime-duration: the same without the STT: speech over the agent is judged by its length.
  */
 import { Agent, type AgentOptions } from '../../src/agent/index.js';
 import { GeminiRealtime } from '../../src/llm/gemini/realtime.js';
 import { DEFAULT_MAX_ENDPOINTING_DELAY_MS, DEFAULT_MIN_ENDPOINTING_DELAY_MS, DEFAULT_WORDS_TIMEOUT_MS } from '../../src/turns/index.js';
 import { SileroVAD } from '../../src/vad/silero/index.js';
+import { DeepgramSTT } from '../../src/stt/deepgram/index.js';
+import { FakeDeepgram } from '../../testing/deepgram/index.js';
 import { FakeGeminiLive } from '../../testing/gemini-live/index.js';
 import type { AudioRecording, RemoteParticipant } from '../../testing/stream-video/index.js';
 import { startStreamFakes } from '../../test/edge/helpers.js';
 import { startPipelineHarness } from '../../test/pipeline/pipeline-harness.js';
 import { waitUntil } from '../../test/support/wait.js';
 
-export type TurnsMode = 'pipeline' | 'realtime';
+export type TurnsMode = 'pipeline' | 'realtime' | 'realtime-duration';
 
 export interface Person {
   userId: string;
@@ -55,11 +60,13 @@ const LONG_TEXT =
   'on Wednesday the client sees the demo, and on Thursday we fix what they found, so that on Friday we can ship it. ';
 /** The fake TTS's speech rate in pipeline mode. */
 const PIPELINE_MS_PER_CHAR = 40;
+/** Where the speech starts in the audio the realtime agent's STT receives (see `play`). */
+const STT_SPEECH_OFFSET_MS = 200;
 /** Lead of the scripted transcript over the played speech, as in the pipeline harness. */
 const HEARING_LEAD_MS = 150;
 
 export async function startTurnsRig(mode: TurnsMode, callId: string, people: Person[], agentOptions: Partial<AgentOptions> = {}): Promise<TurnsRig> {
-  return mode === 'pipeline' ? startPipelineRig(callId, people, agentOptions) : startRealtimeRig(callId, people, agentOptions);
+  return mode === 'pipeline' ? startPipelineRig(callId, people, agentOptions) : startRealtimeRig(mode, callId, people, agentOptions);
 }
 
 async function startPipelineRig(callId: string, people: Person[], agentOptions: Partial<AgentOptions>): Promise<TurnsRig> {
@@ -102,16 +109,18 @@ async function startPipelineRig(callId: string, people: Person[], agentOptions: 
   };
 }
 
-async function startRealtimeRig(callId: string, people: Person[], agentOptions: Partial<AgentOptions>): Promise<TurnsRig> {
+async function startRealtimeRig(mode: TurnsMode, callId: string, people: Person[], agentOptions: Partial<AgentOptions>): Promise<TurnsRig> {
   const stream = await startStreamFakes();
   const live = await FakeGeminiLive.start();
+  const deepgram = mode === 'realtime' ? await FakeDeepgram.start() : undefined;
+  const stt = deepgram && new DeepgramSTT({ apiKey: deepgram.apiKey, baseUrl: deepgram.baseUrl });
   // Anything but a long answer is short; an utterance heard as nothing adds no words.
   live.script.defaultTurn = { userText: [], answerText: [SHORT_ANSWER], answerAudioMs: 400 };
   const vad = new SileroVAD();
   const edge = stream.edge();
   const agent = new Agent({
     edge,
-    llm: new GeminiRealtime({ apiKey: live.apiKey, baseUrl: live.baseUrl, reconnectBaseDelayMs: 20, turnDetection: { vad } }),
+    llm: new GeminiRealtime({ apiKey: live.apiKey, baseUrl: live.baseUrl, reconnectBaseDelayMs: 20, turnDetection: { vad, stt } }),
     agentUser: { id: 'realtime-agent', name: 'Realtime Agent' },
     instructions: 'Be brief.',
     ...agentOptions,
@@ -125,7 +134,7 @@ async function startRealtimeRig(callId: string, people: Person[], agentOptions: 
   await waitUntil(() => people.every((person) => heardFrom.has(person.userId)), 'the agent to hear everyone', 30_000);
   off();
   return {
-    mode: 'realtime',
+    mode,
     agent,
     people: new Map(joined.map((person) => [person.userId, person])),
     recording: fakeCall.recording(agent.agentUser.id),
@@ -139,6 +148,13 @@ async function startRealtimeRig(callId: string, people: Person[], agentOptions: 
       // The service transcribes an utterance as it hears it; a pause of 300 ms splits one, and
       // the pieces after the first are heard as nothing (the whole text came with the first).
       if (text !== '') live.script.heard.push(text, '', '', '');
+      const socket = deepgram?.connections.filter((connection) => connection.open).at(-1);
+      if (socket && text !== '') {
+        // The STT hears only speech over the agent: held audio from 300 ms before the hold,
+        // which comes about 100 ms into the speech.
+        const startMs = socket.audioMs + STT_SPEECH_OFFSET_MS;
+        socket.hear({ text, startMs, endMs: startMs + (pcm.length * 1000) / 48_000 });
+      }
       const onsetAt = performance.now();
       await person.playPcm(pcm, 48_000);
       return { onsetAt, endAt: performance.now() };
@@ -146,10 +162,12 @@ async function startRealtimeRig(callId: string, people: Person[], agentOptions: 
     forgetUnheard() {
       live.script.heard.length = 0;
       live.script.turns.length = 0;
+      for (const connection of deepgram?.connections ?? []) connection.forgetUnheard();
     },
     async close() {
       await agent.close();
       await live.close();
+      await deepgram?.close();
       await stream.close();
       await vad.close();
     },

@@ -119,6 +119,8 @@ export class PipelineSession extends EventBus<RealtimeEvents> implements Realtim
     this.#stt.pushAudio(samples);
     this.#vad?.push(samples);
     this.#inputMs += (samples.length * 1000) / sampleRate;
+    // Voice over the agent holds it now; the VAD's start of speech comes about 100 ms later.
+    if (this.#vad?.voiced) this.#bargeIn.voiceHeard(this.#inputMs, this.#speakingResponse());
     this.#bargeIn.audio(this.#inputMs);
   }
 

@@ -8,6 +8,8 @@ import type { VAD } from '../vad/vad.js';
 export interface VoiceActivity {
   /** The session's input audio, as it arrives. */
   push(samples: Int16Array): void;
+  /** Whether the last audio scored sounds like voice, before speech is confirmed (VadStream.voiced). */
+  readonly voiced: boolean;
   close(): void;
 }
 
@@ -28,6 +30,9 @@ export function voiceActivityOf(vad: VAD, sampleRate: number, handlers: VoiceAct
   ];
   return {
     push: (samples) => stream.push(samples),
+    get voiced() {
+      return stream.voiced;
+    },
     close: () => {
       for (const off of unsubscribe) off();
       stream.close();

@@ -1,8 +1,10 @@
 /**
  * What to do when someone speaks while the agent does: the one barge-in policy of both modes.
  *
- * - The agent's audio is held at once, at the voice activity detector's start of speech (the
- *   detector needs about 100 ms of speech to be sure; the hold is within one 10 ms frame of it).
+ * - The agent's audio is held at once: at the first audio the detector scores as voice
+ *   (`voiceHeard`, tens of milliseconds in), not only at its start of speech (which needs about
+ *   100 ms of speech to be sure). A hold the detector does not confirm as speech within
+ *   `confirmWithinMs` (a click, a breath) plays on at once.
  * - It is a real interruption, and the answer is cut, when
  *   - transcripts exist (pipeline mode): the words said are not a backchannel ("wait", "no, that's
  *     wrong"); "mm-hmm", "yeah, right" or a laugh never cut, however long;
@@ -35,7 +37,12 @@ export interface BargeInOptions {
   wordsTimeoutMs?: number;
   /** Words that never interrupt; default DEFAULT_BACKCHANNELS. */
   backchannels?: readonly string[];
+  /** A hold at voice the detector has not confirmed as speech within this long plays on; default 250. */
+  confirmWithinMs?: number;
 }
+
+/** Silero confirms speech after 100 ms of it, scored in 32 ms windows, a window or two late. */
+export const DEFAULT_CONFIRM_WITHIN_MS = 250;
 
 /**
  * Backchannels and noises in the turn-taking corpus last 200–650 ms and real interruptions
@@ -53,6 +60,8 @@ interface Episode {
   decision: Decision;
   /** Input time at which the current run of speech started, while it lasts. */
   speechStartMs: number | undefined;
+  /** Held at voice the detector has not confirmed as speech yet: input time of that voice. */
+  unconfirmedSinceMs: number | undefined;
   /** Speech of earlier runs in this episode, in ms. */
   spokenMs: number;
   /** Input time of the last audio the detector scored as speech in this run, where it says. */
@@ -65,6 +74,7 @@ export class BargeInPolicy {
   #transcripts: boolean;
   readonly minInterruptionSpeechMs: number;
   readonly wordsTimeoutMs: number;
+  readonly confirmWithinMs: number;
   readonly #classifier: BackchannelClassifier;
   #episode: Episode | undefined;
   #inputMs = 0;
@@ -73,6 +83,7 @@ export class BargeInPolicy {
     this.#transcripts = options.transcripts;
     this.minInterruptionSpeechMs = options.minInterruptionSpeechMs ?? DEFAULT_MIN_INTERRUPTION_SPEECH_MS;
     this.wordsTimeoutMs = options.wordsTimeoutMs ?? DEFAULT_WORDS_TIMEOUT_MS;
+    this.confirmWithinMs = options.confirmWithinMs ?? DEFAULT_CONFIRM_WITHIN_MS;
     if (!(this.minInterruptionSpeechMs >= 0)) throw new RangeError(`minInterruptionSpeechMs must be >= 0, got ${this.minInterruptionSpeechMs}`);
     if (!(this.wordsTimeoutMs >= 0)) throw new RangeError(`wordsTimeoutMs must be >= 0, got ${this.wordsTimeoutMs}`);
     this.#classifier = new BackchannelClassifier(options.backchannels);
@@ -107,13 +118,27 @@ export class BargeInPolicy {
     if (episode) {
       clearTimeout(episode.resumeTimer);
       episode.resumeTimer = undefined;
+      episode.unconfirmedSinceMs = undefined;
       episode.speechStartMs = atMs;
       episode.lastVoicedMs = undefined;
       this.#decideByDuration();
       return;
     }
     if (!target) return;
-    this.#episode = { target, decision: 'pending', speechStartMs: atMs, spokenMs: 0, lastVoicedMs: undefined, words: '', resumeTimer: undefined };
+    this.#hold(target, { speechStartMs: atMs, unconfirmedSinceMs: undefined });
+  }
+
+  /**
+   * The detector scored the latest audio (at input time `atMs`) as voice, before it is sure of
+   * speech: `target`, the answer being spoken, is held now; `speechStarted` confirms the hold.
+   */
+  voiceHeard(atMs: number, target: BargeInTarget | undefined): void {
+    if (this.#episode || !target) return;
+    this.#hold(target, { speechStartMs: undefined, unconfirmedSinceMs: atMs });
+  }
+
+  #hold(target: BargeInTarget, at: Pick<Episode, 'speechStartMs' | 'unconfirmedSinceMs'>): void {
+    this.#episode = { target, decision: 'pending', ...at, spokenMs: 0, lastVoicedMs: undefined, words: '', resumeTimer: undefined };
     target.pause();
   }
 
@@ -126,6 +151,10 @@ export class BargeInPolicy {
   audio(inputMs: number, voiced?: boolean): void {
     this.#inputMs = inputMs;
     const episode = this.#episode;
+    if (episode?.unconfirmedSinceMs !== undefined && inputMs - episode.unconfirmedSinceMs >= this.confirmWithinMs) {
+      this.#resume(); // voice the detector never took for speech: a click, a breath
+      return;
+    }
     if (episode && voiced !== undefined) {
       if (voiced) episode.lastVoicedMs = inputMs;
       else episode.lastVoicedMs ??= episode.speechStartMs;

@@ -1,6 +1,7 @@
 export { BackchannelClassifier, DEFAULT_BACKCHANNELS } from './backchannel.js';
 export {
   BargeInPolicy,
+  DEFAULT_CONFIRM_WITHIN_MS,
   DEFAULT_MIN_INTERRUPTION_SPEECH_MS,
   DEFAULT_WORDS_TIMEOUT_MS,
   type BargeInOptions,

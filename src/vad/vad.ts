@@ -47,6 +47,11 @@ export interface VadStream {
   readonly speaking: boolean;
   /** The detector's speech probability (0–1) for the last audio scored. */
   readonly probability: number;
+  /**
+   * Whether the last audio scored sounds like voice (at or above the detector's threshold for
+   * speech), before `speech.started` confirms it: what a barge-in holds the agent on at once.
+   */
+  readonly voiced: boolean;
   /** Stops detecting and releases the stream's state; no events follow. Idempotent. */
   close(): void;
 }

@@ -54,6 +54,25 @@ describe('BargeInPolicy without transcripts (realtime mode, the agent detecting 
     expect(answer.log).toEqual(['pause', 'resume']);
   });
 
+  it('holds at the first voice, before the detector confirms speech, and plays on when it never does', () => {
+    const policy = new BargeInPolicy({ transcripts: false, minInterruptionSpeechMs: 700, confirmWithinMs: 250 });
+    const click = target();
+    policy.voiceHeard(1_000, click);
+    expect(click.log).toEqual(['pause']);
+    policy.audio(1_200, false);
+    expect(click.log).toEqual(['pause']);
+    policy.audio(1_250, false);
+    expect(click.log).toEqual(['pause', 'resume']);
+
+    const speech = target();
+    policy.voiceHeard(2_000, speech);
+    policy.speechStarted(1_990, speech); // confirmed: the same hold goes on
+    policy.audio(2_400, true);
+    expect(speech.log).toEqual(['pause']);
+    policy.audio(2_700, true);
+    expect(speech.log).toEqual(['pause', 'interrupt']);
+  });
+
   it('does nothing when the agent is not speaking', () => {
     const policy = new BargeInPolicy({ transcripts: false });
     policy.speechStarted(0, undefined);

@@ -120,6 +120,12 @@ export class FakeDeepgramConnection {
     this.#script.utterances.splice(this.#next, Infinity, ...pending);
   }
 
+  /** Drops the utterances not begun yet (speech a test scripted that never reached the socket). */
+  forgetUnheard(): void {
+    const started = this.#script.utterances.slice(this.#next).filter((utterance) => utterance.startMs <= this.audioMs);
+    this.#script.utterances.splice(this.#next, Infinity, ...started);
+  }
+
   /** Ends the socket without a close frame, as a network failure does (the client sees 1006). */
   drop(): void {
     if (!this.open) return;

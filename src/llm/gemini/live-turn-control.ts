@@ -29,8 +29,6 @@ import type { STT, SttStream } from '../../stt/stt.js';
 import { toError } from '../../core/errors.js';
 import { LIVE_INPUT_SAMPLE_RATE } from './live-audio.js';
 
-/** A detector's speech probability from which audio counts as voiced (Silero's activation threshold). */
-const VOICED_PROBABILITY = 0.5;
 /** How long a turn that ended without a transcript yet waits for one before it is decided. */
 const TRANSCRIPT_WAIT_MS = 1_000;
 /** Audio kept from before the detector's start of speech, and sent with it. */
@@ -178,7 +176,9 @@ export class LiveTurnControl {
       this.#hear(copy);
     } else if (this.#activityOpen) this.#io.sendAudio(samples);
     this.#remember(samples.slice());
-    this.#bargeIn.audio(this.#inputMs, this.#stream.probability >= VOICED_PROBABILITY);
+    // Voice over the agent holds it now; the detector's start of speech comes about 100 ms later.
+    if (this.#stream.voiced && !this.#activityOpen && this.agentSpeaking) this.#bargeIn.voiceHeard(this.#inputMs, this.#target);
+    this.#bargeIn.audio(this.#inputMs, this.#stream.voiced);
   }
 
   /** The model sent `durationMs` of audio: it plays after what is queued. */

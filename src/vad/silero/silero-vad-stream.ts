@@ -60,6 +60,7 @@ export class SileroVadStream implements SileroStream {
   #nextWindowIndex = 0;
   #state: Float32Array | undefined;
   #probability = 0;
+  readonly #activationThreshold: number;
   #scoredWindows = 0;
   #droppedWindows = 0;
   #scoring = false;
@@ -77,6 +78,7 @@ export class SileroVadStream implements SileroStream {
     this.#loadModel = loadModel;
     this.#onClose = onClose;
     this.#segmenter = new SpeechSegmenter(settings);
+    this.#activationThreshold = settings.activationThreshold;
     this.#maxQueuedWindows = Math.max(1, Math.ceil(settings.maxBacklogMs / WINDOW_MS));
     this.#resampler = sampleRate === SILERO_SAMPLE_RATE ? undefined : createResampler(sampleRate, SILERO_SAMPLE_RATE);
   }
@@ -87,6 +89,10 @@ export class SileroVadStream implements SileroStream {
 
   get probability(): number {
     return this.#probability;
+  }
+
+  get voiced(): boolean {
+    return this.#probability >= this.#activationThreshold;
   }
 
   /** Windows (32 ms each) scored so far. */
