@@ -31,6 +31,7 @@
  * `realtime-duration` skips it.
  *
  *   npm run bench:turns             (BENCH_CLIPS=N: only the first N clips, spread over the kinds;
+ *                                    BENCH_MODES=realtime,pipeline: only those modes;
  *                                    BENCH_PARALLEL=1: the modes side by side, not one after the
  *                                    other, quicker but with timings of a loaded machine)
  */
@@ -80,10 +81,14 @@ class TurnWatch {
   readonly started: { turnId: string; atMs: number }[] = [];
   readonly ended = new Map<string, { atMs: number; interrupted: boolean }>();
   readonly pausedAtMs: number[] = [];
+  /** User turns started and not yet final. */
+  readonly userTurnsOpen = new Set<string>();
   readonly #off: Array<() => void>;
 
   constructor(agent: Agent) {
     this.#off = [
+      agent.on('user.turn.started', ({ turnId }) => void this.userTurnsOpen.add(turnId)),
+      agent.on('transcript', ({ role, final, turnId }) => void (role === 'user' && final && this.userTurnsOpen.delete(turnId))),
       agent.on('agent.speech.paused', () => void this.pausedAtMs.push(performance.now())),
       agent.on('agent.turn.started', ({ turnId }) => void this.started.push({ turnId, atMs: performance.now() })),
       agent.on('agent.turn.ended', ({ turnId, interrupted }) => void this.ended.set(turnId, { atMs: performance.now(), interrupted })),
@@ -112,7 +117,7 @@ async function untilIdle(rig: TurnsRig, turns: TurnWatch, timeoutMs = 30_000): P
   await until(
     () => {
       const last = lastVoicedAtMs(rig.recording) ?? 0;
-      return turns.open === 0 && performance.now() - last >= IDLE_SILENCE_MS;
+      return turns.open === 0 && turns.userTurnsOpen.size === 0 && performance.now() - last >= IDLE_SILENCE_MS;
     },
     `${rig.mode}: the agent to be idle`,
     timeoutMs,
@@ -281,23 +286,24 @@ const benchStartedAt = performance.now();
 const corpus = await loadTurnsCorpus();
 const clips = pickClips(corpus.clips, CLIP_LIMIT);
 console.log(`turns: ${clips.length} clips (of ${corpus.clips.length}), ${corpus.crossTalk.length} cross-talk lines; modes ${SEQUENTIAL ? 'one after the other' : 'side by side'}`);
-const modes: TurnsMode[] = ['pipeline', 'realtime', 'realtime-duration'];
+const ALL_MODES: TurnsMode[] = ['pipeline', 'realtime', 'realtime-duration'];
+const modes = process.env.BENCH_MODES ? (process.env.BENCH_MODES.split(',') as TurnsMode[]) : ALL_MODES;
 const results = SEQUENTIAL
   ? await modes.reduce<Promise<Awaited<ReturnType<typeof runMode>>[]>>(async (done, mode) => [...(await done), await runMode(mode, clips, corpus.crossTalk)], Promise.resolve([]))
   : await Promise.all(modes.map((mode) => runMode(mode, clips, corpus.crossTalk)));
 type ModeResult = Awaited<ReturnType<typeof runMode>>;
-const [pipeline, realtime, realtimeDuration] = results as [ModeResult, ModeResult, ModeResult];
-const measured = [pipeline, realtime, realtimeDuration];
+const measured: [TurnsMode, ModeResult][] = modes.map((mode, index) => [mode, results[index]!]);
+const perMode = <T>(pick: (result: ModeResult) => T) => Object.fromEntries(measured.map(([mode, result]) => [mode, pick(result)]));
 
 const worst = (key: 'pause_reaction_p50_ms' | 'resume_gap_p50_ms' | 'false_interruptions' | 'missed_interruptions') => {
-  const values = measured.map((result) => result.summary[key]).filter((value): value is number => value !== null);
+  const values = measured.map(([, result]) => result.summary[key]).filter((value): value is number => value !== null);
   return values.length === 0 ? null : Math.max(...values);
 };
 const lowest = (key: 'addressed_precision' | 'addressed_recall') => {
-  const values = measured.map((result) => result.summary[key]).filter((value): value is number => value !== null);
+  const values = measured.map(([, result]) => result.summary[key]).filter((value): value is number => value !== null);
   return values.length === 0 ? null : Math.min(...values);
 };
-const modeFigures = (result: typeof pipeline) => {
+const modeFigures = (result: ModeResult) => {
   const { misclassified: _misclassified, misaddressed: _misaddressed, ...figures } = result.summary;
   return { ...figures, seconds: result.seconds };
 };
@@ -311,7 +317,7 @@ console.log(
     resume_gap_p50_ms: worst('resume_gap_p50_ms'),
     addressed_precision: lowest('addressed_precision'),
     addressed_recall: lowest('addressed_recall'),
-    modes: { pipeline: modeFigures(pipeline), realtime: modeFigures(realtime), 'realtime-duration': modeFigures(realtimeDuration) },
+    modes: perMode(modeFigures),
     details: {
       clips: clips.length,
       corpus_clips: corpus.clips.length,
@@ -320,13 +326,9 @@ console.log(
       decision_window_ms: DECISION_WINDOW_MS,
       answer_window_ms: ANSWER_WINDOW_MS,
       voiced_rms_threshold: VOICED_RMS,
-      agent_frame_rms_histogram: { pipeline: pipeline.histogram, realtime: realtime.histogram },
-      misclassified: {
-        pipeline: pipeline.summary.misclassified,
-        realtime: realtime.summary.misclassified,
-        'realtime-duration': realtimeDuration.summary.misclassified,
-      },
-      misaddressed: { pipeline: pipeline.summary.misaddressed, realtime: realtime.summary.misaddressed },
+      agent_frame_rms_histogram: perMode((result) => result.histogram),
+      misclassified: perMode((result) => result.summary.misclassified),
+      misaddressed: perMode((result) => result.summary.misaddressed),
       modes_side_by_side: !SEQUENTIAL,
       seconds: round((performance.now() - benchStartedAt) / 1000, 1),
     },

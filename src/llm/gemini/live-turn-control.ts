@@ -92,6 +92,8 @@ export class LiveTurnControl {
   /** Audio held back while speech over the agent is undecided. */
   #held: Int16Array[] | undefined;
   #activityOpen = false;
+  /** Between the detector's start and end of speech. */
+  #userSpeaking = false;
   #inputMs = 0;
   #turnText = '';
   #answeredAtMs: number | undefined;
@@ -202,6 +204,9 @@ export class LiveTurnControl {
   inputTranscript(delta: string): void {
     this.#turnText += delta;
     if (this.#textWait) return this.#decideTurn();
+    // Words of speech the detector hears but has not confirmed yet (the service can transcribe
+    // that fast in an activity already open): the user is speaking, not done.
+    if (!this.#userSpeaking && (this.#stream.voiced || this.#stream.speaking)) this.#endOfTurn.speechStarted();
     this.#endOfTurn.finalText(delta);
   }
 
@@ -228,6 +233,7 @@ export class LiveTurnControl {
   }
 
   #onSpeechStarted(atMs: number): void {
+    this.#userSpeaking = true;
     this.#cancelTextWait(); // the user goes on: the turn is not over
     this.#endOfTurn.speechStarted();
     if (this.#activityOpen) return;
@@ -239,6 +245,7 @@ export class LiveTurnControl {
   }
 
   #onSpeechEnded(atMs: number): void {
+    this.#userSpeaking = false;
     if (this.#held) this.#stt?.flush(); // its words, settled now
     this.#bargeIn.speechEnded(atMs);
     if (this.#activityOpen) this.#endOfTurn.speechEnded();
