@@ -38,12 +38,12 @@
  *       records the talking agents' window with `perf record` (every thread, CPU time, JavaScript
  *       frames named); read it with `perf report -i agents.perf --sort comm,dso,sym`
  */
+import './support/quiet-logs.js';
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startCpuWindow, type CpuWindow } from './support/cpu.js';
 import { nextMessage, percentile, round } from './support/stats.js';
 
-process.env.LOG_LEVEL ??= 'warn';
 
 const SELF = fileURLToPath(import.meta.url);
 const API_KEY = 'bench-key';

@@ -23,12 +23,12 @@
  *
  *   npm run bench:audio          (BENCH_MAX_SESSIONS, default 40, caps the session ramp)
  */
+import './support/quiet-logs.js';
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { nextMessage, percentile, round } from './support/stats.js';
 
 // Quiet logs: the last line must be the JSON. Set before the project's modules load.
-process.env.LOG_LEVEL ??= 'warn';
 
 const SELF = fileURLToPath(import.meta.url);
 const API_KEY = 'bench-key';

@@ -22,14 +22,13 @@
  *
  *   npm run bench:pipeline          (BENCH_EXCHANGES, default 8, per mode)
  */
+import './support/quiet-logs.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { measurePipelineSessions } from './support/pipeline-sessions.js';
 import { measureVadCpu } from './support/vad-cpu.js';
 import { percentile, round } from './support/stats.js';
 import { DEFAULT_MAX_ENDPOINTING_DELAY_MS, DEFAULT_MIN_ENDPOINTING_DELAY_MS } from '../src/turns/index.js';
 import { startPipelineHarness } from '../test/pipeline/pipeline-harness.js';
-
-process.env.LOG_LEVEL ??= 'warn';
 
 const EXCHANGES = Number(process.env.BENCH_EXCHANGES ?? 8);
 const MAX_SESSIONS = Number(process.env.BENCH_MAX_SESSIONS ?? 24);

@@ -2,14 +2,12 @@
  * A pipeline-mode conversation as a RealtimeSession, so the Agent runs it as it runs Gemini
  * Live: the user's audio goes to the voice activity detector and to one streaming STT session;
  * the end-of-turn detector decides when the user is done; then the text LLM answers (tools
- * included) and the TTS speaks it (see agent-response.ts). Speech over the agent's answer holds
- * its playback at once and cuts it when words follow; without words it plays on (barge-in that
- * a cough cannot trigger). The events follow RealtimeSession's turn model, so transcripts, metrics and
- * the Conversation work unchanged. Speech over the agent follows the shared barge-in policy
- * (turns/barge-in.ts): held at once, cut by words that are not a backchannel, played on after
- * a backchannel or a noise; a turn of backchannel words said over the agent is transcribed but
- * not answered. With `addressing`, a turn not meant for the agent (turns/addressing.ts) is
- * transcribed and kept as context, not answered.
+ * included) and the TTS speaks it (see agent-response.ts). The events follow RealtimeSession's
+ * turn model, so transcripts, metrics and the Conversation work unchanged. Speech over the
+ * agent follows the shared barge-in policy (turns/barge-in.ts): held at once, cut by words that
+ * are not a backchannel, played on after a backchannel or a noise; a turn of backchannel words
+ * said over the agent is transcribed but not answered. With `addressing`, a turn not meant for
+ * the agent (turns/addressing.ts) is transcribed and kept as context, not answered.
  *
  * A user turn starts with its first transcript (not with the VAD alone: a cough is not a turn)
  * and streams its final transcripts as `input.transcript`; it ends when the end-of-turn
