@@ -33,25 +33,29 @@ const say = async (session: GeminiRealtimeSession, text: string, silenceMs = 1_2
   await stream(session, silencePcm(silenceMs));
 };
 
-describe('GeminiRealtime with the agent’s own turn detection', () => {
-  let fake: FakeGeminiLive;
-  let vad: SileroVAD;
-  let session: GeminiRealtimeSession | undefined;
+let fake: FakeGeminiLive;
+let deepgram: FakeDeepgram;
+let vad: SileroVAD;
+let session: GeminiRealtimeSession | undefined;
 
-  beforeAll(() => {
-    vad = new SileroVAD();
-  });
-  beforeEach(async () => {
-    fake = await FakeGeminiLive.start();
-  });
-  afterEach(async () => {
-    await session?.close();
-    session = undefined;
-    await fake.close();
-  });
-  afterAll(async () => {
-    await vad.close();
-  });
+beforeAll(() => {
+  vad = new SileroVAD();
+});
+beforeEach(async () => {
+  fake = await FakeGeminiLive.start();
+  deepgram = await FakeDeepgram.start();
+});
+afterEach(async () => {
+  await session?.close();
+  session = undefined;
+  await fake.close();
+  await deepgram.close();
+});
+afterAll(async () => {
+  await vad.close();
+});
+
+describe('GeminiRealtime with the agent’s own turn detection', () => {
 
   async function open(addressing?: { names: string[]; others: string[] }): Promise<{ session: GeminiRealtimeSession; events: RecordedEvent[] }> {
     const model = modelFor(fake, { turnDetection: { vad, minEndpointingDelayMs: 300, maxEndpointingDelayMs: 900 } });
@@ -128,27 +132,6 @@ describe('GeminiRealtime with the agent’s own turn detection', () => {
 });
 
 describe('GeminiRealtime with the agent’s own turn detection and an STT for the words over it', () => {
-  let fake: FakeGeminiLive;
-  let deepgram: FakeDeepgram;
-  let vad: SileroVAD;
-  let session: GeminiRealtimeSession | undefined;
-
-  beforeAll(() => {
-    vad = new SileroVAD();
-  });
-  beforeEach(async () => {
-    fake = await FakeGeminiLive.start();
-    deepgram = await FakeDeepgram.start();
-  });
-  afterEach(async () => {
-    await session?.close();
-    session = undefined;
-    await fake.close();
-    await deepgram.close();
-  });
-  afterAll(async () => {
-    await vad.close();
-  });
 
   /** `text` is said over the agent; the STT, which hears only speech over the agent, hears it. */
   async function sayOver(text: string): Promise<void> {

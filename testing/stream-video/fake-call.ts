@@ -213,37 +213,29 @@ export class FakeCall {
 
   /** A scripted participant started or stopped a camera or screen share. */
   #onRemoteVideo(remote: RemoteParticipant, kind: FakeVideoKind, published: boolean): void {
-    const type = VIDEO_TRACK_TYPES[kind];
-    const participant = this.#remoteToParticipant(remote);
-    const { sessionId, userId } = remote;
+    const event = this.#trackEvent(remote, VIDEO_TRACK_TYPES[kind], published);
     for (const session of this.sessions.values()) {
-      session.send(
-        published
-          ? { oneofKind: 'trackPublished', trackPublished: { sessionId, userId, type, participant } }
-          : {
-              oneofKind: 'trackUnpublished',
-              trackUnpublished: { sessionId, userId, type, cause: SfuModels.TrackUnpublishReason.USER_MUTED, participant },
-            },
-      );
+      session.send(event);
       void session.setVideoTracks(this.#videoFor(session));
     }
   }
 
   /** A scripted participant muted or unmuted the microphone. */
   #onRemoteMicrophone(remote: RemoteParticipant, published: boolean): void {
-    const type = SfuModels.TrackType.AUDIO;
+    const event = this.#trackEvent(remote, SfuModels.TrackType.AUDIO, published);
+    for (const session of this.sessions.values()) session.send(event);
+  }
+
+  /** The SFU's trackPublished, or trackUnpublished as a mute, for a scripted participant's track. */
+  #trackEvent(remote: RemoteParticipant, type: SfuModels.TrackType, published: boolean) {
     const participant = this.#remoteToParticipant(remote);
     const { sessionId, userId } = remote;
-    for (const session of this.sessions.values()) {
-      session.send(
-        published
-          ? { oneofKind: 'trackPublished', trackPublished: { sessionId, userId, type, participant } }
-          : {
-              oneofKind: 'trackUnpublished',
-              trackUnpublished: { sessionId, userId, type, cause: SfuModels.TrackUnpublishReason.USER_MUTED, participant },
-            },
-      );
-    }
+    return published
+      ? ({ oneofKind: 'trackPublished', trackPublished: { sessionId, userId, type, participant } } as const)
+      : ({
+          oneofKind: 'trackUnpublished',
+          trackUnpublished: { sessionId, userId, type, cause: SfuModels.TrackUnpublishReason.USER_MUTED, participant },
+        } as const);
   }
 
   /** The published videos among those `session` asked for. */
