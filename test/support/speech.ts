@@ -63,3 +63,12 @@ export async function cachedPcm(cacheDir: string, recipe: unknown, generate: (ra
 export function silencePcm(ms: number, sampleRate = 16_000): Int16Array {
   return new Int16Array(Math.round((ms * sampleRate) / 1000));
 }
+
+/**
+ * `person` says `text` (espeak-ng, 48 kHz) and then is silent for `silenceMs`: a spoken turn
+ * whose end a voice activity detector hears. Resolves when the silence has been played.
+ */
+export async function speakTurn(person: { playPcm(samples: Int16Array, sampleRate: number): Promise<void> }, text: string, silenceMs = 1_000): Promise<void> {
+  await person.playPcm(await speechPcm(text, { sampleRate: 48_000 }), 48_000);
+  await person.playPcm(silencePcm(silenceMs, 48_000), 48_000);
+}

@@ -12,6 +12,7 @@ import { describeRedis, startTestRedis, type TestRedis } from '../support/redis.
 import { waitUntil } from '../support/wait.js';
 import { AGENT_FILE, spawnWorker, type WorkerProcess } from './worker-process.js';
 import { fakeServicesEnv } from '../../testing/environment.js';
+import { speakTurn } from '../support/speech.js';
 
 const STREAM_KEY = 'e2e-stream-key';
 const STREAM_SECRET = 'e2e-stream-secret';
@@ -93,8 +94,11 @@ describeRedis('worker processes with the real Agent, sharing Redis', () => {
 
     // One exchange: alice speaks, the model answers (the fake's default turn) and finishes.
     const model = live.latest!;
-    void human.playTone(300, 600);
+    void speakTurn(human, 'Hello agent');
     await live.waitFor(() => model.turns[0]?.completed, { timeoutMs: 20_000, what: 'the first turn' });
+    // The agent's turn is over once its answer has played (the model sends it faster than real time).
+    const turns = async () => ((await recordOf(nodeA, `${path}/metrics`)) as { figures: { turns: number } }).figures.turns;
+    await waitUntil(async () => (await turns()) === 1, "the agent's turn to end", 20_000);
 
     // Closed at once: what the model said may still be on its way to the chat; close() flushes it.
     expect((await nodeA.request('DELETE', path)).status).toBe(202);
@@ -125,7 +129,7 @@ describeRedis('worker processes with the real Agent, sharing Redis', () => {
     expect(created.status).toBe(201);
     const { sessionId } = (await created.json()) as { sessionId: string };
     const model = live.latest!;
-    void human.playTone(300, 600);
+    void speakTurn(human, 'Hello agent');
     await live.waitFor(() => model.turns[0]?.completed, { timeoutMs: 20_000, what: 'the first turn' });
 
     const code = await nodeC.stop('SIGTERM');

@@ -13,6 +13,7 @@ import { describeRedis, startTestRedis, type TestRedis } from '../support/redis.
 import { waitUntil } from '../support/wait.js';
 import { AGENT_FILE, spawnWorker, type WorkerProcess } from './worker-process.js';
 import { fakeServicesEnv } from '../../testing/environment.js';
+import { speakTurn } from '../support/speech.js';
 
 const STREAM_KEY = 'faults-stream-key';
 const STREAM_SECRET = 'faults-stream-secret';
@@ -82,7 +83,7 @@ describeRedis(
       live.script.paceFactor = 1;
       live.script.turns.push({ userText: ['Tell me'], answerText: ['One,', ' two,', ' three,', ' four,', ' five.'], answerAudioMs: 8000 });
       try {
-        void human.playTone(300, 600);
+        void speakTurn(human, 'Hello agent');
         await waitUntil(() => api.transcript(`messaging:${callId}`).some((message) => message.userId === AGENT_ID), "the agent's words in the call's chat", 20_000);
         // From now on the chat never answers: the transcript cannot be flushed.
         releaseChat = api.hold((request) => request.path.startsWith('/api/v2/chat/'));
