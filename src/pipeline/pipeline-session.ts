@@ -119,7 +119,7 @@ export class PipelineSession extends EventBus<RealtimeEvents> implements Realtim
     this.#inputMs += (samples.length * 1000) / sampleRate;
     // Voice over the agent holds it now; the VAD's start of speech comes about 100 ms later.
     if (this.#vad?.voiced) this.#bargeIn.voiceHeard(this.#inputMs, this.#speakingResponse());
-    this.#bargeIn.audio(this.#inputMs);
+    this.#bargeIn.audio(this.#inputMs, this.#vad?.voiced);
   }
 
   /**

@@ -10,9 +10,10 @@
  *     wrong"); "mm-hmm", "yeah, right" or a laugh never cut, however long;
  *   - they do not (realtime mode under the agent's own detection): the speech lasted
  *     `minInterruptionSpeechMs`, which a backchannel or a cough does not reach.
- * - Otherwise, when the speech stops, playback resumes where it stopped: at once when its words
- *   were a backchannel or when there are no transcripts; after `wordsTimeoutMs` of waiting for
- *   words that did not come (a cough the STT heard nothing in).
+ * - Otherwise, when the speech stops, playback resumes where it stopped: after 200 ms of quiet
+ *   when its words were a backchannel, at the detector's end of speech when there are no
+ *   transcripts, after `wordsTimeoutMs` of waiting for words that did not come (a cough the STT
+ *   heard nothing in).
  *
  * Speech that stops and starts again before a decision (a pause in "wait… stop") belongs to the
  * same episode: its durations and words add up. The policy owns no audio and no model: it
@@ -41,6 +42,8 @@ export interface BargeInOptions {
   confirmWithinMs?: number;
 }
 
+/** After backchannel words, this much quiet (Silero's 400 ms end of speech is not waited for) plays on. */
+const BACKCHANNEL_QUIET_MS = 200;
 /** Silero confirms speech after 100 ms of it, scored in 32 ms windows, a window or two late. */
 export const DEFAULT_CONFIRM_WITHIN_MS = 250;
 
@@ -158,6 +161,10 @@ export class BargeInPolicy {
     if (episode && voiced !== undefined) {
       if (voiced) episode.lastVoicedMs = inputMs;
       else episode.lastVoicedMs ??= episode.speechStartMs;
+      // Known to be a backchannel and the voice has stopped: play on now, not after the
+      // detector's longer wait for silence (its end of speech).
+      const quietMs = episode.lastVoicedMs === undefined ? 0 : inputMs - episode.lastVoicedMs;
+      if (episode.decision === 'backchannel' && !voiced && quietMs >= BACKCHANNEL_QUIET_MS) return this.#resume();
     }
     this.#decideByDuration();
   }

@@ -119,6 +119,19 @@ describe('BargeInPolicy with transcripts (pipeline mode)', () => {
     expect(question.log).toEqual(['pause', 'interrupt']);
   });
 
+  it('plays on 200 ms after backchannel words go quiet, before the detector ends the speech', () => {
+    const policy = new BargeInPolicy({ transcripts: true });
+    const nod = target();
+    policy.speechStarted(0, nod);
+    policy.audio(300, true);
+    policy.words('yeah');
+    policy.audio(400, false);
+    policy.audio(490, false);
+    expect(nod.log).toEqual(['pause']);
+    policy.audio(500, false);
+    expect(nod.log).toEqual(['pause', 'resume']);
+  });
+
   it('cuts when a backchannel turns into an interruption ("yeah, but wait")', () => {
     const policy = new BargeInPolicy({ transcripts: true });
     const answer = target();
