@@ -55,6 +55,13 @@ function sendAudio(session: Session, durationMs: number, kind: 'voiced' | 'silen
   for (let sent = 0; sent < durationMs; sent += 10) session.sendRealtimeInput({ audio: { data, mimeType: INPUT_MIME } });
 }
 
+/** One user activity: activityStart, `durationMs` of input as `sendAudio` sends it, activityEnd. */
+function sendActivity(session: Session, durationMs: number, kind: 'voiced' | 'silent' = 'voiced'): void {
+  session.sendRealtimeInput({ activityStart: {} });
+  sendAudio(session, durationMs, kind);
+  session.sendRealtimeInput({ activityEnd: {} });
+}
+
 function inputTexts(messages: LiveServerMessage[]): string[] {
   return messages.flatMap((message) => message.serverContent?.inputTranscription?.text ?? []);
 }
@@ -81,9 +88,7 @@ describe('fake Live server: what the client sent for turn control', () => {
     };
     const { session } = await connect(config);
     sendAudio(session, 50, 'silent');
-    session.sendRealtimeInput({ activityStart: {} });
-    sendAudio(session, 100);
-    session.sendRealtimeInput({ activityEnd: {} });
+    sendActivity(session, 100);
     session.sendRealtimeInput({ audioStreamEnd: true });
     const connection = fake.latest!;
     await fake.waitFor(() => connection.activityEvents.length === 3, { what: 'three activity messages' });
@@ -123,9 +128,7 @@ describe('fake Live server: manual activity detection', () => {
   it('sends the transcription of a short activity at activityEnd, before the answer', async () => {
     fake.script.turns.push({ userText: ['Yes.'], answerText: ['Good.'], answerAudioMs: 80 });
     const { session, messages } = await connect(MANUAL);
-    session.sendRealtimeInput({ activityStart: {} });
-    sendAudio(session, 60);
-    session.sendRealtimeInput({ activityEnd: {} });
+    sendActivity(session, 60);
     await turnsCompleteAtClient(messages, 1);
 
     const transcribed = indexOf(messages, (message) => message.serverContent?.inputTranscription);
@@ -139,12 +142,8 @@ describe('fake Live server: manual activity detection', () => {
     fake.script.turns.push({ userText: ['First words'], answerAudioMs: 80 }, { userText: ['Second words'], answerAudioMs: 80 });
     const { session, messages } = await connect(MANUAL);
     const connection = fake.latest!;
-    session.sendRealtimeInput({ activityStart: {} });
-    sendAudio(session, 300, 'silent');
-    session.sendRealtimeInput({ activityEnd: {} });
-    session.sendRealtimeInput({ activityStart: {} });
-    sendAudio(session, 100);
-    session.sendRealtimeInput({ activityEnd: {} });
+    sendActivity(session, 300, 'silent');
+    sendActivity(session, 100);
     await fake.waitFor(() => connection.turns[0]?.completed, { what: 'the answer to the spoken activity' });
     await turnsCompleteAtClient(messages, 1);
 
@@ -158,9 +157,7 @@ describe('fake Live server: manual activity detection', () => {
     fake.script.turns.push({ userText: ['Tell me a story'], answerAudioMs: 60_000, chunkMs: 200 }, { userText: ['Stop.'], answerAudioMs: 80 });
     const { session, messages } = await connect(MANUAL);
     const connection = fake.latest!;
-    session.sendRealtimeInput({ activityStart: {} });
-    sendAudio(session, 100);
-    session.sendRealtimeInput({ activityEnd: {} });
+    sendActivity(session, 100);
     await fake.waitFor(() => connection.turns[0]?.firstAudioAtMs, { what: 'the long answer playing' });
 
     session.sendRealtimeInput({ activityStart: {} });
@@ -188,9 +185,7 @@ describe('fake Live server: manual activity detection', () => {
       realtimeInputConfig: { automaticActivityDetection: { disabled: true }, activityHandling: ActivityHandling.NO_INTERRUPTION },
     });
     const connection = fake.latest!;
-    session.sendRealtimeInput({ activityStart: {} });
-    sendAudio(session, 100);
-    session.sendRealtimeInput({ activityEnd: {} });
+    sendActivity(session, 100);
     await fake.waitFor(() => connection.turns[0]?.firstAudioAtMs, { what: 'the long answer playing' });
 
     session.sendRealtimeInput({ activityStart: {} });
