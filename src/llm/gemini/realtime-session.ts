@@ -54,7 +54,7 @@ const GO_AWAY_MARGIN_MS = 1_000;
 const MAX_QUEUED_TEXTS = 32;
 /** Bound on waiting for sockets to finish closing in `close()`. */
 const CLOSE_WAIT_MS = 2_000;
-/** While an answer plays out (or is held), how often its end is looked at again. */
+/** While an answer is held (its end unknown), how often it is looked at again. */
 const PLAYBACK_RECHECK_MS = 100;
 
 export interface ReconnectPolicy {
@@ -551,7 +551,8 @@ export class GeminiRealtimeSession extends EventBus<RealtimeEvents> implements R
     const waitMs = this.#control!.playingUntilMs - performance.now();
     if (waitMs <= 0) return this.#completeAnswer();
     clearTimeout(this.#completionTimer);
-    this.#completionTimer = setTimeout(() => this.#completeAfterPlayback(), Math.min(waitMs, PLAYBACK_RECHECK_MS));
+    // Until the estimated end (looked at again then: a hold meanwhile moves it), or while held, a moment.
+    this.#completionTimer = setTimeout(() => this.#completeAfterPlayback(), Number.isFinite(waitMs) ? waitMs : PLAYBACK_RECHECK_MS);
   }
 
   #completeAnswer(): void {
