@@ -25,6 +25,7 @@ export type { Resampler } from './resampler.js';
 export { downmixToMono } from './downmix.js';
 export { PcmConverter } from './pcm-converter.js';
 export { AudioFramer } from './framer.js';
+export { RecentAudio } from './recent-audio.js';
 export type { AudioFramerOptions } from './framer.js';
 export { AudioPacer } from './pacer.js';
 export type { AudioPacerEvents, AudioPacerOptions, AudioPacerStats, PlaybackEndReason } from './pacer.js';

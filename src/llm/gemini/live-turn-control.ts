@@ -27,12 +27,19 @@ import { EndOfTurnDetector } from '../../turns/end-of-turn.js';
 import type { VAD, VadStream } from '../../vad/vad.js';
 import type { STT, SttStream } from '../../stt/stt.js';
 import { toError } from '../../core/errors.js';
+import { RecentAudio } from '../../audio/recent-audio.js';
 import { LIVE_INPUT_SAMPLE_RATE } from './live-audio.js';
 
 /** How long a turn that ended without a transcript yet waits for one before it is decided. */
 const TRANSCRIPT_WAIT_MS = 1_000;
 /** Audio kept from before the detector's start of speech, and sent with it. */
 const PRE_ROLL_MS = 300;
+/**
+ * Speech over the agent held back while undecided, at most: the newest part goes to the model
+ * if it is an interruption. Words decide without a bound on length (a person can say "yeah,
+ * yeah, right" for long), so the memory needs one of its own.
+ */
+const MAX_HELD_MS = 15_000;
 
 /** The agent's own turn detection for Gemini Live (`GeminiRealtime`'s `turnDetection`). */
 export interface LocalTurnDetection {
@@ -86,11 +93,10 @@ export class LiveTurnControl {
   readonly #addressing: AddressingPolicy | undefined;
   readonly #participantNames: () => readonly string[];
   readonly #unsubscribe: Array<() => void>;
-  /** The last PRE_ROLL_MS of input, newest last. */
-  #preRoll: Int16Array[] = [];
-  #preRollSamples = 0;
+  /** The last PRE_ROLL_MS of input. */
+  readonly #preRoll = new RecentAudio(PRE_ROLL_MS, LIVE_INPUT_SAMPLE_RATE);
   /** Audio held back while speech over the agent is undecided. */
-  #held: Int16Array[] | undefined;
+  #held: RecentAudio | undefined;
   #activityOpen = false;
   /** Between the detector's start and end of speech. */
   #userSpeaking = false;
@@ -131,9 +137,9 @@ export class LiveTurnControl {
     this.#target = {
       pause: () => {
         this.#pausedAt = performance.now();
-        this.#held = [...this.#preRoll];
+        this.#held = new RecentAudio(MAX_HELD_MS, LIVE_INPUT_SAMPLE_RATE);
         this.#heardFromMs = this.#sttAudioMs;
-        for (const samples of this.#held) this.#hear(samples);
+        for (const samples of this.#preRoll.frames) this.#hear(this.#held.push(samples));
         io.pause();
       },
       resume: () => {
@@ -145,7 +151,7 @@ export class LiveTurnControl {
       interrupt: () => {
         const unplayedMs = Math.max(0, this.#playingUntil - (this.#pausedAt ?? performance.now()));
         this.answerCut();
-        const held = this.#held ?? [];
+        const held = this.#held?.frames ?? [];
         this.#held = undefined;
         io.cut(unplayedMs);
         this.#openActivity(held);
@@ -172,12 +178,9 @@ export class LiveTurnControl {
   push(samples: Int16Array): void {
     this.#inputMs += (samples.length * 1000) / LIVE_INPUT_SAMPLE_RATE;
     this.#stream.push(samples);
-    if (this.#held) {
-      const copy = samples.slice();
-      this.#held.push(copy);
-      this.#hear(copy);
-    } else if (this.#activityOpen) this.#io.sendAudio(samples);
-    this.#remember(samples.slice());
+    if (this.#held) this.#hear(this.#held.push(samples));
+    else if (this.#activityOpen) this.#io.sendAudio(samples);
+    this.#preRoll.push(samples);
     // Voice over the agent holds it now; the detector's start of speech comes about 100 ms later.
     if (this.#stream.voiced && !this.#activityOpen && this.agentSpeaking) this.#bargeIn.voiceHeard(this.#inputMs, this.#target);
     this.#bargeIn.audio(this.#inputMs, this.#stream.voiced);
@@ -241,7 +244,7 @@ export class LiveTurnControl {
       this.#bargeIn.speechStarted(atMs, this.#target);
       return;
     }
-    this.#openActivity(this.#preRoll);
+    this.#openActivity(this.#preRoll.frames);
   }
 
   #onSpeechEnded(atMs: number): void {
@@ -251,7 +254,7 @@ export class LiveTurnControl {
     if (this.#activityOpen) this.#endOfTurn.speechEnded();
   }
 
-  #openActivity(audio: Int16Array[]): void {
+  #openActivity(audio: readonly Int16Array[]): void {
     if (this.#activityOpen) return;
     this.#activityOpen = true;
     this.#io.activityStart();
@@ -326,12 +329,4 @@ export class LiveTurnControl {
     this.#textWait = undefined;
   }
 
-  #remember(samples: Int16Array): void {
-    this.#preRoll.push(samples);
-    this.#preRollSamples += samples.length;
-    const keep = (PRE_ROLL_MS * LIVE_INPUT_SAMPLE_RATE) / 1000;
-    while (this.#preRoll.length > 1 && this.#preRollSamples - this.#preRoll[0]!.length >= keep) {
-      this.#preRollSamples -= this.#preRoll.shift()!.length;
-    }
-  }
 }
