@@ -186,9 +186,12 @@ export class LiveTurnControl {
     this.#bargeIn.audio(this.#inputMs, this.#stream.voiced);
   }
 
-  /** The model sent `durationMs` of audio: it plays after what is queued. */
+  /**
+   * The model sent `durationMs` of audio: it plays after what is queued, or from now if nothing
+   * is; during a hold, from the moment of the hold (the resume adds the hold's length).
+   */
   modelAudio(durationMs: number): void {
-    this.#playingUntil = Math.max(this.#playingUntil, performance.now()) + durationMs;
+    this.#playingUntil = Math.max(this.#playingUntil, this.#pausedAt ?? performance.now()) + durationMs;
   }
 
   /** The answer was cut (by us, or by the service): nothing of it plays any more. */
