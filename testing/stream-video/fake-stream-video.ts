@@ -2,7 +2,8 @@
  * A local Stream Video for tests and benchmarks: one HTTP server on 127.0.0.1 that is the
  * video coordinator (`/video/connect` WebSocket, `/video/call/...` REST, the location hint),
  * the SFU (`/sfu/ws` protobuf WebSocket, `/sfu/twirp/...` Twirp JSON, wrtc peers on the
- * server side) and, when given a FakeStreamApi, the REST API under `/api/v2/`.
+ * server side) and, when given a FakeStreamApi, the REST API under `/api/v2/` and Stream Chat
+ * for the `stream-chat` client (its `/connect` WebSocket and root-path routes).
  *
  *   const fake = await FakeStreamVideo.start({ apiKey, apiSecret, api });
  *   // point the code under test at fake.baseUrl (REST), fake.videoBaseUrl, fake.locationHintUrl
@@ -18,6 +19,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { AudioClock } from './audio-clock.js';
 import { Coordinator, send } from './coordinator.js';
@@ -30,6 +32,10 @@ export interface RestApiHandler {
   handle(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
   /** Registers a user of the app (a scripted participant), as connecting to Stream does. */
   addUser?(id: string, user?: { name?: string }): void;
+  /** Takes a WebSocket upgrade it serves (Stream Chat's `/connect`); false for other paths. */
+  handleUpgrade?(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
+  /** Terminates the sockets it holds, when the server closes. */
+  closeSockets?(): void;
 }
 
 export interface FakeStreamVideoOptions {
@@ -137,6 +143,7 @@ export class FakeStreamVideo {
     for (const call of this.#calls.values()) call.close();
     this.#sfu.close();
     this.#coordinator.close();
+    this.#api?.closeSockets?.();
     for (const ws of this.#wss.clients) ws.terminate();
     this.#wss.close();
     for (const socket of this.#sockets) socket.destroy();
@@ -173,6 +180,8 @@ export class FakeStreamVideo {
   #upgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
     const url = new URL(req.url ?? '/', 'http://fake');
     this.requests.push(`WS ${url.pathname}`);
+    // Stream Chat's client socket is served by the REST fake, which holds the chat state.
+    if (url.pathname === '/connect' && !this.#closed && this.#api?.handleUpgrade?.(req, socket, head)) return;
     const route: ((ws: WebSocket) => void) | undefined =
       url.pathname === '/video/connect'
         ? (ws) => this.#coordinator.handleSocket(ws)
