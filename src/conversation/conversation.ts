@@ -238,7 +238,7 @@ export abstract class Conversation {
     this.events.emit('message.created', { message });
     if (input.completed) this.#complete(message);
     else if (message.role === 'assistant') this.setIndicator('generating', message.id);
-    this.#worker.markDirty(message.id);
+    if (!input.stored) this.#worker.markDirty(message.id);
     return message;
   }
 

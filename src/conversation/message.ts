@@ -38,6 +38,11 @@ export interface UpsertInput {
   replace?: boolean;
   interrupted?: boolean;
   original?: unknown;
+  /**
+   * The message is in the store already (a person typed it into the chat): it is kept in memory
+   * like any other, and never written. Only when creating a complete message.
+   */
+  stored?: boolean;
 }
 
 const MAX_ID_LENGTH = 200;
@@ -70,6 +75,8 @@ export function validateUpsert(input: unknown): asserts input is UpsertInput {
   assertOptionalBoolean(value.completed, 'completed');
   assertOptionalBoolean(value.replace, 'replace');
   assertOptionalBoolean(value.interrupted, 'interrupted');
+  assertOptionalBoolean(value.stored, 'stored');
+  if (value.stored === true && value.completed !== true) throw new ValidationError('stored', 'a stored message must be complete: set completed: true');
 }
 
 function assertOptionalBoolean(value: unknown, path: string): void {

@@ -205,3 +205,21 @@ describe('StreamConversation', () => {
     expect(api.transcript('messaging:call-2').map(({ userId, text }) => `${userId}:${text}`)).toEqual(['guest:hi', 'new-agent:hello']);
   });
 });
+
+describe('a message already stored', () => {
+  it('is kept in memory with the others and never written (a message typed into the chat)', async () => {
+    const target = conversation();
+    target.send('assistant', 'agent', 'Hello.');
+    const typed = target.upsert({ id: 'typed-1', role: 'user', userId: 'alice', content: 'hi there', completed: true, stored: true });
+    target.send('assistant', 'agent', 'Hi Alice.');
+    await target.flush();
+    expect(target.messages.map((message) => message.content)).toEqual(['Hello.', 'hi there', 'Hi Alice.']);
+    expect(typed.completed).toBe(true);
+    expect(api.transcript(CID).map((message) => message.text)).toEqual(['Hello.', 'Hi Alice.']);
+    expect(api.count((request) => JSON.stringify(request.body).includes('hi there'))).toBe(0);
+  });
+
+  it('must be complete', () => {
+    expect(() => conversation().upsert({ role: 'user', userId: 'alice', content: 'x', stored: true })).toThrow(/stored/);
+  });
+});
