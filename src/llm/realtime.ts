@@ -84,6 +84,12 @@ export interface StageMetrics {
   endToEndMs?: number;
 }
 
+/** An earlier turn of the conversation, for the model's context (see `addContext`). */
+export interface ContextTurn {
+  role: 'user' | 'assistant';
+  text: string;
+}
+
 export interface RealtimeSendTextOptions {
   /** Ask for a response now (true, the default) or only add the text to the context. */
   turnComplete?: boolean;
@@ -114,6 +120,12 @@ export interface RealtimeSession
   audioStreamEnded(): void;
   /** Sends a user text message (the Agent's `respond(text)`). */
   sendText(text: string, options?: RealtimeSendTextOptions): void;
+  /**
+   * Adds earlier turns to the model's context without asking for an answer: what was said and
+   * typed before this session began, so that a rejoining agent continues the conversation.
+   * Meant for the start, before the first turn. Never blocks.
+   */
+  addContext(turns: readonly ContextTurn[]): void;
   /** Asks the model to speak exactly `text` (best effort: the model voices it itself). */
   say(text: string): void;
   /** Sends one camera or screen frame as JPEG; the session rate-limits and may drop frames. */

@@ -34,6 +34,15 @@ export class ChatHistory {
     this.#add({ role: 'user', content: [{ type: 'text', text }] });
   }
 
+  /** Earlier turns (a rejoining agent's), before anything said in this session. */
+  addEarlier(turns: readonly { role: 'user' | 'assistant'; text: string }[]): void {
+    const earlier = turns
+      .filter((turn) => turn.text.trim() !== '')
+      .map((turn): LLMMessage => ({ role: turn.role, content: [{ type: 'text', text: turn.text }] }));
+    this.#messages.unshift(...earlier);
+    this.#trim();
+  }
+
   addAssistant(text: string, toolMessages: LLMMessage[] = []): void {
     for (const message of toolMessages) this.#messages.push(message);
     if (text !== '') this.#add({ role: 'assistant', content: [{ type: 'text', text }] });

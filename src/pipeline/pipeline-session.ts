@@ -18,7 +18,7 @@ import { randomUUID } from 'node:crypto';
 import { toError, ValidationError } from '../core/errors.js';
 import { EventBus } from '../core/event-bus.js';
 import { createLogger, type Logger } from '../core/logger.js';
-import type { RealtimeEvents, RealtimeSendTextOptions, RealtimeSession } from '../llm/realtime.js';
+import type { ContextTurn, RealtimeEvents, RealtimeSendTextOptions, RealtimeSession } from '../llm/realtime.js';
 import type { ToolResult } from '../llm/tool.js';
 import type { ToolRegistry } from '../llm/tool-registry.js';
 import type { SttEvent, SttStream } from '../stt/stt.js';
@@ -137,6 +137,11 @@ export class PipelineSession extends EventBus<RealtimeEvents> implements Realtim
     if (this.#closing) return;
     this.#history.addUser(text);
     if (options.turnComplete ?? true) this.#respond();
+  }
+
+  addContext(turns: readonly ContextTurn[]): void {
+    if (this.#closing) return;
+    this.#history.addEarlier(turns);
   }
 
   say(text: string): void {

@@ -244,6 +244,23 @@ describe('PipelineSession', () => {
     await waitUntil(() => log.filter(({ event }) => event === 'turn.complete').length === 2, 'the next answer');
   });
 
+  it('gives the LLM earlier turns (addContext) before this session’s, and a typed turn after them', async () => {
+    gemini.script({ text: 'Yes, Siobhan.' });
+    const { session, log } = await open();
+    session.addContext([
+      { role: 'user', text: 'Alice: My name is Siobhan.' },
+      { role: 'assistant', text: 'Nice to meet you.' },
+    ]);
+    session.sendText('Alice typed in the chat: Do you remember my name?');
+    await waitFor(() => log.find(({ event }) => event === 'turn.complete'), 'the answer');
+    const contents = (gemini.requests.at(-1)!.body as { contents: Array<{ role: string; parts: Array<{ text?: string }> }> }).contents;
+    expect(contents.map((content) => `${content.role}: ${content.parts.map((part) => part.text).join('')}`)).toEqual([
+      'user: Alice: My name is Siobhan.',
+      'model: Nice to meet you.',
+      'user: Alice typed in the chat: Do you remember my name?',
+    ]);
+  });
+
   it('takes audio only at its input rate, naming it', async () => {
     const { session } = await open();
     expect(() => session.sendAudio(new Int16Array(480), 48_000)).toThrow(/sampleRate: must be 16000/);

@@ -413,8 +413,11 @@ export class FakeLiveConnection {
 
   #onClientContent(content: NonNullable<LiveClientMessage['clientContent']>): void {
     this.clientContents.push(content);
+    // As documented: "A message here will interrupt any current model generation."
+    if (this.#playing) this.#interruptRequested = true;
     if (content.turnComplete && this.#host.script.respondToClientContent) {
-      void this.playTurn(this.#nextTurn(), { withUserText: false });
+      if (this.#playing) this.#queuedTurn = this.#nextTurn();
+      else void this.playTurn(this.#nextTurn(), { withUserText: false });
     }
   }
 

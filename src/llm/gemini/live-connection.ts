@@ -8,7 +8,7 @@
  * the owner calls `start()` (the SDK flushes everything up to `setupComplete` at once, and a
  * replacement connection opens while the old one still serves) are held and replayed in order.
  */
-import type { GoogleGenAI, LiveConnectConfig, LiveServerMessage, Session } from '@google/genai';
+import type { Content, GoogleGenAI, LiveConnectConfig, LiveServerMessage, Session } from '@google/genai';
 import { ProviderError } from '../../core/errors.js';
 
 export interface LiveCloseInfo {
@@ -197,6 +197,11 @@ export class LiveConnection {
 
   sendUserText(text: string, turnComplete: boolean): void {
     if (!this.#closed) this.#session.sendClientContent({ turns: [{ role: 'user', parts: [{ text }] }], turnComplete });
+  }
+
+  /** Earlier turns into the context, no answer asked for (the documented way to restore a conversation). */
+  sendContext(turns: Content[]): void {
+    if (!this.#closed && turns.length > 0) this.#session.sendClientContent({ turns, turnComplete: false });
   }
 
   sendToolResponses(responses: { id: string; name: string; response: Record<string, unknown> }[]): void {

@@ -18,13 +18,13 @@
  * user's words would be answered out of turn. Text (`sendText`, `say`) is queued and sent once
  * a connection is back.
  */
-import type { GoogleGenAI, LiveConnectConfig, LiveServerContent, LiveServerMessage, UsageMetadata } from '@google/genai';
+import type { Content, GoogleGenAI, LiveConnectConfig, LiveServerContent, LiveServerMessage, UsageMetadata } from '@google/genai';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { backoffDelayMs } from '../../core/backoff.js';
 import { AgentsError, ProviderError, ValidationError, toError } from '../../core/errors.js';
 import { EventBus } from '../../core/event-bus.js';
 import { createLogger, type Logger } from '../../core/logger.js';
-import type { RealtimeEvents, RealtimeSendTextOptions, RealtimeSession } from '../realtime.js';
+import type { ContextTurn, RealtimeEvents, RealtimeSendTextOptions, RealtimeSession } from '../realtime.js';
 import type { ToolDeclaration, ToolResult } from '../tool.js';
 import type { ToolRegistry } from '../tool-registry.js';
 import {
@@ -105,6 +105,8 @@ export class GeminiRealtimeSession extends EventBus<RealtimeEvents> implements R
   /** Sockets of abandoned attempts that may still be closing; `close()` waits for them. */
   readonly #lingering = new Set<Promise<void>>();
   readonly #queuedTexts: { text: string; turnComplete: boolean }[] = [];
+  /** Earlier turns given while no connection was up: sent first when one is. */
+  #queuedContext: Content[] = [];
   readonly #sendAudioChunk = (base64: string): void => this.#active?.sendAudio(base64, LIVE_INPUT_MIME_TYPE);
   readonly #onAbort = (): void => void this.close();
 
@@ -229,6 +231,19 @@ export class GeminiRealtimeSession extends EventBus<RealtimeEvents> implements R
     this.#queuedTexts.push({ text, turnComplete });
   }
 
+  addContext(turns: readonly ContextTurn[]): void {
+    if (!Array.isArray(turns)) throw new ValidationError('turns', 'must be a list of { role, text }');
+    this.#assertOpen();
+    const contents = liveContents(turns);
+    if (contents.length === 0) return;
+    if (this.#active) {
+      this.#handle.contextGrew();
+      this.#active.sendContext(contents);
+    } else {
+      this.#queuedContext.push(...contents);
+    }
+  }
+
   say(text: string): void {
     if (typeof text !== 'string' || text.trim() === '') throw new ValidationError('text', 'must be a non-empty string');
     // Native-audio models have no verbatim TTS mode: the instruction is the documented way.
@@ -309,6 +324,10 @@ export class GeminiRealtimeSession extends EventBus<RealtimeEvents> implements R
       onClose: (info) => this.#onConnectionClosed(connection, info),
     });
     if (this.#active !== connection) return;
+    if (this.#queuedContext.length > 0) {
+      this.#handle.contextGrew();
+      connection.sendContext(this.#queuedContext.splice(0));
+    }
     for (const { text, turnComplete } of this.#queuedTexts.splice(0)) this.#sendUserText(connection, text, turnComplete);
   }
 
@@ -639,6 +658,7 @@ export class GeminiRealtimeSession extends EventBus<RealtimeEvents> implements R
     this.#tools.close();
     this.#control?.close();
     this.#queuedTexts.length = 0;
+    this.#queuedContext = [];
     const connection = this.#active;
     this.#active = undefined;
     if (announce) this.#connectionLost();
@@ -648,6 +668,22 @@ export class GeminiRealtimeSession extends EventBus<RealtimeEvents> implements R
     clearTimeout(timer);
     if (announce) this.emit('closed', error ? { reason, error } : { reason });
   }
+}
+
+/** Earlier turns as Live API contents: the agent's as the model's, one content per run of one role. */
+function liveContents(turns: readonly ContextTurn[]): Content[] {
+  const contents: Content[] = [];
+  turns.forEach((turn, index) => {
+    if ((turn?.role !== 'user' && turn?.role !== 'assistant') || typeof turn.text !== 'string') {
+      throw new ValidationError(`turns[${index}]`, "must be { role: 'user' | 'assistant', text: string }");
+    }
+    if (turn.text.trim() === '') return;
+    const role = turn.role === 'assistant' ? 'model' : 'user';
+    const last = contents.at(-1);
+    if (last?.role === role) last.parts!.push({ text: turn.text });
+    else contents.push({ role, parts: [{ text: turn.text }] });
+  });
+  return contents;
 }
 
 function isRetryable(error: unknown): boolean {
