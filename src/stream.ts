@@ -8,6 +8,9 @@
 export {
   StreamEdge,
   StreamConnection,
+  StreamChatChannel,
+  MAX_CHAT_QUERY_MESSAGES,
+  type StreamChatChannelInit,
   PublishedAudio,
   STREAM_EDGE_DEFAULTS,
   resolveStreamEdgeOptions,

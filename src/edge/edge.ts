@@ -136,6 +136,68 @@ export interface JoinOptions {
   signal?: AbortSignal;
 }
 
+/** A message a person typed into the call's chat. */
+export interface TypedMessage {
+  id: string;
+  userId: string;
+  /** The author's display name, when the chat knows it. */
+  userName?: string;
+  text: string;
+  createdAt: Date;
+}
+
+/** One earlier turn in the call's chat: a message typed, a transcript, or the agent's. */
+export interface ChatHistoryTurn {
+  /** `assistant`: written by the agent (its spoken answers and its posts); `user`: anyone else. */
+  role: 'user' | 'assistant';
+  userId: string;
+  userName?: string;
+  text: string;
+}
+
+/** Why a message in the chat is not a typed turn for the agent. */
+export type IgnoredChatMessageReason =
+  /** The agent's own (its transcripts and posts). */
+  | 'own'
+  /** Another bot's. */
+  | 'bot'
+  /** A transcript of speech, written by an agent for the speaker. */
+  | 'transcript'
+  /** A message of the chat itself (system, error, ephemeral commands), or a silent one. */
+  | 'system'
+  /** No text (an attachment alone). */
+  | 'empty'
+  /** An edit of a message already seen. */
+  | 'edit'
+  /** A deletion. */
+  | 'deletion';
+
+export interface ChatChannelEvents extends ErrorEvents {
+  /** A person typed a message. Each message is delivered once, also after a reconnection. */
+  message: { message: TypedMessage };
+  /** A message that is not a typed turn, and why. */
+  ignored: { messageId: string; userId?: string; reason: IgnoredChatMessageReason };
+  /** The chat's socket dropped: messages typed meanwhile are delivered after `reconnected`. */
+  disconnected: { reason: string };
+  /** The socket is back and the messages typed while it was down have been delivered. */
+  reconnected: { caughtUp: number };
+}
+
+export interface OpenChatOptions {
+  /** Earlier messages to load (the newest), for `history`. */
+  historyMessages: number;
+  signal?: AbortSignal;
+}
+
+/** The call's chat as the agent reads it: typed messages as they come, and what it held before. */
+export interface ChatChannel {
+  readonly events: EventBus<ChatChannelEvents>;
+  /** The channel's messages from before the agent opened it, oldest first; transcripts whole, not in chunks. */
+  readonly history: readonly ChatHistoryTurn[];
+  /** Stops reading. Idempotent. */
+  close(): Promise<void>;
+}
+
 export interface Edge {
   /** Registers the agent's user (name, image, custom fields). Call before anything else. */
   authenticate(user: EdgeUser): Promise<void>;
@@ -144,6 +206,11 @@ export interface Edge {
   join(call: EdgeCall, options?: JoinOptions): Promise<Connection>;
   /** The conversation that keeps the call's transcript (its chat channel, for Stream). */
   createConversation(call: EdgeCall): Promise<Conversation>;
+  /**
+   * Reads the call's chat as the agent (typed messages, and the history before it came). Absent:
+   * the edge has no chat.
+   */
+  openChat?(call: EdgeCall, options: OpenChatOptions): Promise<ChatChannel>;
   /** A link a person can open to join the call; printed, and opened in a browser where possible. */
   openDemo(call: EdgeCall): Promise<DemoLink>;
   /** Leaves every call and closes every connection. Idempotent. */

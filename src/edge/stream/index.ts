@@ -9,3 +9,4 @@ export {
   type StreamEdgeOptions,
 } from './stream-edge-options.js';
 export { canOpenBrowser, demoUrl, type DemoLinkParts } from './demo-link.js';
+export { StreamChatChannel, MAX_CHAT_QUERY_MESSAGES, type StreamChatChannelInit } from './stream-chat-channel.js';

@@ -17,6 +17,8 @@ export interface StreamEdgeOptions {
   timeoutMs: number;
   /** Chat channel type of a call's conversation (channel id = call id). */
   chatChannelType: string;
+  /** Users whose chat messages are a bot's, not typed turns (besides users with the custom field `bot: true`). */
+  chatBotUserIds?: readonly string[];
   /** Base of the Stream Video demo app that `openDemo` links to. */
   demoBaseUrl: string;
   /** How long the demo user's token is valid, in seconds. */

@@ -22,7 +22,8 @@ import { isRetryableStreamError, streamErrorStatus } from '../../conversation/st
 import { invalidCallId, invalidCallType, isCallId, isCallType } from '../../core/call-ids.js';
 import { EdgeError, ProviderError, ValidationError, toError } from '../../core/errors.js';
 import { childLogger, createLogger, type Logger } from '../../core/logger.js';
-import type { DemoLink, Edge, EdgeCall, EdgeUser, JoinOptions } from '../edge.js';
+import type { DemoLink, Edge, EdgeCall, EdgeUser, JoinOptions, OpenChatOptions } from '../edge.js';
+import { StreamChatChannel } from './stream-chat-channel.js';
 import { canOpenBrowser, demoUrl } from './demo-link.js';
 import {
   resolveStreamEdgeOptions,
@@ -44,6 +45,8 @@ export class StreamEdge implements Edge {
   readonly rest: StreamClient;
   readonly #log: Logger;
   readonly #connections = new Set<StreamConnection>();
+  /** Chats opened, closed with the edge (the agent closes its own first; closing again is free). */
+  readonly #chats = new Set<StreamChatChannel>();
   #user: EdgeUser | undefined;
   #videoClient: Promise<StreamVideoClient> | undefined;
   #demoUser: Promise<void> | undefined;
@@ -154,6 +157,49 @@ export class StreamEdge implements Edge {
     });
   }
 
+  /**
+   * Reads the call's chat as the agent: the channel (the conversation's: channel id = call id)
+   * is created if need be, then watched over Stream Chat's WebSocket (see StreamChatChannel).
+   */
+  async openChat(call: EdgeCall, options: OpenChatOptions): Promise<StreamChatChannel> {
+    this.#assertOpen();
+    const agent = this.#requireUser('openChat');
+    const target = toEdgeCall(call?.type, call?.id);
+    await this.#rest(`get or create chat channel ${this.options.chatChannelType}:${target.id}`, () =>
+      this.rest.chat.channel(this.options.chatChannelType, target.id).getOrCreate({
+        data: { created_by_id: agent.id, members: [{ user_id: agent.id }] },
+      }),
+    );
+    options.signal?.throwIfAborted();
+    const channel = await StreamChatChannel.open({
+      apiKey: this.options.apiKey,
+      baseUrl: this.options.baseUrl,
+      timeoutMs: this.options.timeoutMs,
+      agentUser: agent,
+      token: () => this.rest.generateUserToken({ user_id: agent.id, validity_in_seconds: this.options.agentTokenTtlS }),
+      channelType: this.options.chatChannelType,
+      channelId: target.id,
+      historyMessages: options.historyMessages,
+      botUserIds: this.options.chatBotUserIds,
+      logger: childLogger(this.#log, { cid: target.cid, component: 'chat' }),
+      signal: options.signal,
+      onClosed: (closed) => this.#chats.delete(closed),
+    }).catch((thrown: unknown) => {
+      if (options.signal?.aborted) throw thrown;
+      throw new EdgeError(`Could not read the chat of call ${target.cid}: ${toError(thrown).message}`, {
+        code: 'EDGE_CHAT',
+        retryable: true,
+        cause: thrown,
+      });
+    });
+    if (this.#closing) {
+      await channel.close();
+      throw new EdgeError('This StreamEdge was closed while opening the chat; create a new one.', { code: 'EDGE_CLOSED' });
+    }
+    this.#chats.add(channel);
+    return channel;
+  }
+
   async openDemo(call: EdgeCall): Promise<DemoLink> {
     this.#assertOpen();
     const target = toEdgeCall(call?.type, call?.id);
@@ -183,7 +229,7 @@ export class StreamEdge implements Edge {
   }
 
   async #shutdown(): Promise<void> {
-    await Promise.all([...this.#connections].map((connection) => connection.close()));
+    await Promise.all([...[...this.#connections].map((connection) => connection.close()), ...[...this.#chats].map((chat) => chat.close())]);
     const client = await this.#videoClient?.catch(() => undefined);
     await client?.disconnectUser().catch((thrown: unknown) => {
       this.#log.warn({ err: toError(thrown) }, 'disconnecting the video client failed');
