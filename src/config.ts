@@ -74,6 +74,11 @@ const EnvSchema = z.object({
   AGENT_IMAGE_URL: optionalUrl,
   AGENT_INSTRUCTIONS: optionalString,
   AGENT_VIDEO: boolean(false),
+  AGENT_CHAT_INPUT: boolean(true),
+  AGENT_CHAT_REPLIES: optionalString.pipe(z.enum(['voice', 'text', 'both']).optional()).transform((value) => value ?? 'voice'),
+  AGENT_CHAT_TOOL: boolean(true),
+  AGENT_CHAT_HISTORY_MESSAGES: optionalInteger(0).pipe(z.number().max(300).optional()).transform((value) => value ?? 50),
+  AGENT_CHAT_HISTORY_CHARS: integer(8_000),
 
   HOST: optionalString.transform((value) => value ?? '127.0.0.1'),
   PORT: integer(8080, 0),
@@ -153,6 +158,14 @@ export interface Config {
     imageUrl: string | undefined;
     instructions: string | undefined;
     video: boolean;
+    /** The call's chat: typed turns, where their answers go, the post_to_chat tool, the history read on join. */
+    chat: {
+      input: boolean;
+      replies: 'voice' | 'text' | 'both';
+      tool: boolean;
+      historyMessages: number;
+      historyChars: number;
+    };
   };
   server: {
     host: string;
@@ -245,6 +258,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvironment()): Config {
       imageUrl: e.AGENT_IMAGE_URL,
       instructions: e.AGENT_INSTRUCTIONS,
       video: e.AGENT_VIDEO,
+      chat: {
+        input: e.AGENT_CHAT_INPUT,
+        replies: e.AGENT_CHAT_REPLIES,
+        tool: e.AGENT_CHAT_TOOL,
+        historyMessages: e.AGENT_CHAT_HISTORY_MESSAGES,
+        historyChars: e.AGENT_CHAT_HISTORY_CHARS,
+      },
     },
     server: {
       host: e.HOST,

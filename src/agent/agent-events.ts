@@ -1,18 +1,22 @@
 /** Everything an Agent reports, by name. */
 import type { ErrorEvents } from '../core/event-bus.js';
-import type { EdgeCall, Participant } from '../edge/edge.js';
+import type { EdgeCall, IgnoredChatMessageReason, Participant, TypedMessage } from '../edge/edge.js';
 import type { ToolCall, ToolResult } from '../llm/tool.js';
 import type { StageMetrics } from '../llm/realtime.js';
 
 export interface TranscriptEvent {
   role: 'user' | 'assistant';
-  /** The participant who spoke, or the agent's user id. */
+  /** The participant who spoke (or typed), or the agent's user id. */
   userId: string;
+  /** Their name, where it is known (typed turns carry the chat's). */
+  userName?: string;
   turnId: string;
   /** The turn's text so far (final: all of it). */
   text: string;
   delta: string;
   final: boolean;
+  /** The turn was typed into the call's chat, not spoken. */
+  typed?: boolean;
 }
 
 /** Figures of one exchange, emitted when the agent's turn ends. */
@@ -49,6 +53,12 @@ export interface AgentEvents extends ErrorEvents {
   /** It was not an interruption (no words followed): the voice plays on from where it was held. */
   'agent.speech.resumed': { turnId: string };
   transcript: TranscriptEvent;
+  /** A person typed a message into the call's chat: it is their turn (recorded, and sent to the model). */
+  'chat.message': { message: TypedMessage };
+  /** A chat message that is not a typed turn, and why (see IgnoredChatMessageReason), or one over its author's rate limit. */
+  'chat.message.ignored': { messageId: string; userId?: string; reason: IgnoredChatMessageReason | 'rate-limited' };
+  /** Typed turns went to the model, together as one turn. */
+  'chat.turn': { messageIds: string[] };
   'tool.call': { call: ToolCall };
   'tool.result': { call: ToolCall; result: ToolResult };
   metrics: TurnMetrics;

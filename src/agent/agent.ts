@@ -22,12 +22,16 @@ import { EventBus, type Listener } from '../core/event-bus.js';
 import { createLogger, type Logger } from '../core/logger.js';
 import type { Conversation } from '../conversation/index.js';
 import { withDeadline } from '../core/deadline.js';
-import type { AudioOutput, Connection, Edge, EdgeCall, EdgeUser, Participant } from '../edge/edge.js';
+import type { AudioOutput, ChatChannel, Connection, Edge, EdgeCall, EdgeUser, Participant } from '../edge/edge.js';
 import type { Addressing, AddressingSettings } from '../turns/addressing.js';
 import type { RealtimeModel, RealtimeSession } from '../llm/realtime.js';
 import type { ToolList } from '../llm/tool.js';
 import { ToolRegistry } from '../llm/tool-registry.js';
 import { AgentJoinCancelledError, AgentJoinError } from './agent-errors.js';
+import { historyContext } from './chat-history-context.js';
+import { chatInstructions, resolveChatSettings, type ChatOptions, type ChatSettings } from './chat-settings.js';
+import { POST_TO_CHAT_TOOL, postToChatTool } from './post-to-chat-tool.js';
+import { TypedTurns } from './typed-turns.js';
 import type { AgentEvents, AgentStats } from './agent-events.js';
 import { AgentSpans } from './agent-spans.js';
 import { AudioInput } from './audio-input.js';
@@ -40,12 +44,12 @@ import { resolveVideoSettings, VideoInput, type VideoSettings } from './video-in
  * `Tools`: the argument types of tools written inline in `tools`, inferred (see ToolList); left
  * out, any tools are accepted.
  */
-export interface AgentOptions<Tools extends readonly unknown[] = any[]> {
+export interface AgentOptions<Tools extends readonly unknown[] = any[]> extends ChatOptions {
   /** How the agent reaches calls. The agent owns it: `close()` closes it too. */
   edge: Edge;
   /** The realtime (speech-to-speech) model, e.g. GeminiRealtime. */
   llm: RealtimeModel;
-  /** The agent as the others see it. `custom` gets the model's provider and name added. */
+  /** The agent as the others see it. `custom` gets the model's provider and name added, and `bot: true`. */
   agentUser: EdgeUser;
   instructions?: string;
   /** Where the transcript goes; default: the edge's (the call's chat channel for Stream). */
@@ -95,6 +99,9 @@ interface Joined {
   ownsConversation: boolean;
   input: AudioInput;
   recorder: TurnRecorder;
+  /** The call's chat, read for typed turns; absent without one. */
+  chat: ChatChannel | undefined;
+  typed: TypedTurns | undefined;
   unsubscribe: Array<() => void>;
 }
 
@@ -110,6 +117,9 @@ export class Agent<Tools extends readonly unknown[] = any[]> {
   readonly #speakers = new SpeakerTracker();
   readonly #video: VideoSettings;
   readonly #addressing: AddressingSettings | undefined;
+  readonly #chat: ChatSettings;
+  /** The instructions as the model gets them (with what it should know about the chat). */
+  readonly #instructions: string | undefined;
   #authenticated: Promise<void> | undefined;
   #joining: Promise<Joined> | undefined;
   /** Aborts the join in progress (its signal, or close()). */
@@ -124,7 +134,14 @@ export class Agent<Tools extends readonly unknown[] = any[]> {
     if (!options.agentUser?.id) throw new ValidationError('agentUser.id', 'must be a non-empty string');
     this.#options = options;
     this.#video = resolveVideoSettings(options);
-    this.#tools = options.tools instanceof ToolRegistry ? options.tools : new ToolRegistry(options.tools);
+    this.#chat = resolveChatSettings(options);
+    const tools = options.tools instanceof ToolRegistry ? options.tools : new ToolRegistry(options.tools);
+    // The edge's chat, or none: a tool that posts where nobody reads is not offered. A tool of
+    // the same name among the caller's is theirs to keep.
+    const postTool = this.#chat.tool && typeof options.edge.openChat === 'function' && !tools.has(POST_TO_CHAT_TOOL);
+    this.#tools = postTool ? tools.with([postToChatTool(() => this.#joined?.conversation, options.agentUser.id)]) : tools;
+    const chatNote = typeof options.edge.openChat === 'function' ? chatInstructions(this.#chat, postTool) : undefined;
+    this.#instructions = [options.instructions, chatNote].filter(Boolean).join('\n\n') || undefined;
     this.#logger = options.logger ?? createLogger('agent', { agentUserId: options.agentUser.id });
     this.#addressing = addressingSettings(options, () => this.#joined?.connection.participants ?? []);
   }
@@ -249,19 +266,22 @@ export class Agent<Tools extends readonly unknown[] = any[]> {
     const { edge, agentUser, llm } = this.#options;
     this.#authenticated ??= edge.authenticate({
       ...agentUser,
-      custom: { ...agentUser.custom, provider: llm.provider, model: llm.model },
+      // `bot: true`: other agents in the call read its chat messages as a bot's, not as typed turns.
+      custom: { ...agentUser.custom, provider: llm.provider, model: llm.model, bot: true },
     });
     return this.#authenticated;
   }
 
   async #startComponents(call: EdgeCall, spans: AgentSpans, signal: AbortSignal): Promise<Joined> {
-    const { edge, llm, instructions } = this.#options;
+    const { edge, llm } = this.#options;
+    const chat = this.#chat;
     const started = await startComponents({
       call,
       edge,
       llm,
-      instructions,
+      instructions: this.#instructions,
       tools: this.#tools,
+      chat: chat.input || chat.history ? { historyMessages: chat.history?.maxMessages ?? 0 } : undefined,
       addressing: this.#addressing,
       conversation: this.#options.conversation,
       spans,
@@ -269,6 +289,7 @@ export class Agent<Tools extends readonly unknown[] = any[]> {
       signal,
     });
     const input = new AudioInput(started.session, this.#speakers);
+    let typed: TypedTurns | undefined;
     const recorder = new TurnRecorder({
       session: started.session,
       output: started.output,
@@ -276,8 +297,22 @@ export class Agent<Tools extends readonly unknown[] = any[]> {
       speakers: this.#speakers,
       agentUserId: this.#options.agentUser.id,
       events: this.events,
+      replyOf: (turnId) => typed?.replyOf(turnId) ?? 'voice',
     });
-    return { call, ...started, input, recorder, unsubscribe: [] };
+    // Before any audio flows: the model starts where the chat left off.
+    if (started.chat && chat.history) started.session.addContext(historyContext(started.chat.history, chat.history));
+    if (started.chat && chat.input) {
+      typed = new TypedTurns({
+        chat: started.chat,
+        session: started.session,
+        output: started.output,
+        conversation: started.conversation,
+        events: this.events,
+        settings: chat,
+        logger: this.#logger,
+      });
+    }
+    return { call, ...started, input, recorder, typed, unsubscribe: [] };
   }
 
   #wire(joined: Joined): void {
@@ -364,6 +399,8 @@ export class Agent<Tools extends readonly unknown[] = any[]> {
 
   async #leave(joined: Joined, reason: string): Promise<void> {
     for (const unsubscribe of joined.unsubscribe.splice(0)) unsubscribe();
+    joined.typed?.close();
+    const chatClosed = joined.chat?.close().catch((error: unknown) => this.#reportError(toError(error)));
     joined.recorder.close();
     // The model first, so nothing new is said, and turns it cut short are final in the
     // transcript at once, in memory. Then the call is left while the transcript is written:
@@ -374,6 +411,7 @@ export class Agent<Tools extends readonly unknown[] = any[]> {
     finishOpenMessages(joined.conversation);
     const transcriptWritten = this.#writeTranscript(joined);
     await joined.connection.close().catch((error: unknown) => this.#reportError(toError(error)));
+    await chatClosed;
     this.#logger.info({ call: joined.call.cid, reason }, 'agent left the call');
     this.events.emit('agent.left', { call: joined.call, reason });
     await transcriptWritten;

@@ -36,6 +36,7 @@ import type { ToolList } from '../llm/tool.js';
 import { ToolRegistry } from '../llm/tool-registry.js';
 import type { Agent } from './agent.js';
 import type { Addressing } from '../turns/addressing.js';
+import { resolveChatSettings, type ChatHistoryLimits, type ChatReplies } from './chat-settings.js';
 
 /** What the factories and `setup` of a definition are given, once per agent built. */
 export interface AgentContext {
@@ -65,6 +66,14 @@ export interface AgentDefinitionInit<Tools extends readonly unknown[] = any[]> {
   video?: boolean;
   /** Group calls: `always` answers every turn, `when-addressed` only those meant for the agent. Default: AGENT_ADDRESSING. */
   addressing?: Addressing;
+  /** Read what people type into the call's chat as their turns. Default: AGENT_CHAT_INPUT (true). */
+  chatInput?: boolean;
+  /** Where answers to typed turns go: `voice`, `text` or `both` (see ChatReplies). Default: AGENT_CHAT_REPLIES (voice). */
+  chatReplies?: ChatReplies;
+  /** The built-in post_to_chat tool. Default: AGENT_CHAT_TOOL (true). */
+  chatTool?: boolean;
+  /** The chat history a joining agent reads, or false. Default: AGENT_CHAT_HISTORY_MESSAGES and _CHARS. */
+  chatHistory?: Partial<ChatHistoryLimits> | false;
   /** The realtime model, one per agent. Default: Gemini Live, from GOOGLE_API_KEY and the GEMINI_* variables. */
   model?: (context: AgentContext) => RealtimeModel | Promise<RealtimeModel>;
   /** The edge, one per agent. Default: Stream Video, from the STREAM_* variables. */
@@ -83,7 +92,7 @@ export const DEFAULT_INSTRUCTIONS =
   'You are a friendly, concise voice assistant in a video call. Answer in one or two short ' +
   'sentences unless asked for more. Several people may be in the call.';
 
-const FIELDS = ['agentUser', 'instructions', 'tools', 'video', 'addressing', 'model', 'edge', 'setup'] as const;
+const FIELDS = ['agentUser', 'instructions', 'tools', 'video', 'addressing', 'chatInput', 'chatReplies', 'chatTool', 'chatHistory', 'model', 'edge', 'setup'] as const;
 
 /**
  * Checks `definition` and returns it frozen, marked as a definition. Throws a ValidationError
@@ -99,7 +108,8 @@ export function defineAgent<Tools extends readonly unknown[] = any[]>(definition
       throw new ValidationError(key, `is not a field of an agent definition; the fields are ${FIELDS.join(', ')}`);
     }
   }
-  const { agentUser, instructions, tools, video, addressing, model, edge, setup } = definition as AgentDefinitionInit;
+  const { agentUser, instructions, tools, video, addressing, chatInput, chatReplies, chatTool, chatHistory, model, edge, setup } = definition as AgentDefinitionInit;
+  resolveChatSettings({ chatInput, chatReplies, chatTool, chatHistory }); // throws what the Agent would
   if (agentUser !== undefined) checkAgentUser(agentUser);
   if (instructions !== undefined && (typeof instructions !== 'string' || instructions.trim() === '')) {
     throw new ValidationError('instructions', `must be a non-empty string, got ${describe(instructions)}`);

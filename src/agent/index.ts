@@ -11,3 +11,13 @@ export {
   type AgentDefinition,
   type AgentDefinitionInit,
 } from './define-agent.js';
+export {
+  CHAT_DEFAULTS,
+  CHAT_REPLIES,
+  type ChatHistoryLimits,
+  type ChatOptions,
+  type ChatRateLimit,
+  type ChatReplies,
+} from './chat-settings.js';
+export { POST_TO_CHAT_TOOL, MAX_POST_CHARS } from './post-to-chat-tool.js';
+export { HISTORY_OPENING } from './chat-history-context.js';

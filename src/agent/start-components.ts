@@ -7,7 +7,7 @@
 import { toError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Conversation } from '../conversation/index.js';
-import type { AudioOutput, Connection, Edge, EdgeCall } from '../edge/edge.js';
+import type { AudioOutput, ChatChannel, Connection, Edge, EdgeCall } from '../edge/edge.js';
 import type { AddressingSettings } from '../turns/addressing.js';
 import type { RealtimeModel, RealtimeSession } from '../llm/realtime.js';
 import type { ToolRegistry } from '../llm/tool-registry.js';
@@ -26,6 +26,8 @@ export interface StartComponentsInit {
   conversation: Conversation | undefined;
   spans: AgentSpans;
   logger: Logger;
+  /** Read the call's chat (typed turns and history), when the edge has one; its newest messages to load. */
+  chat?: { historyMessages: number };
   /** Aborting gives up: what started is closed, and the signal's reason is thrown. */
   signal: AbortSignal;
 }
@@ -36,7 +38,12 @@ export interface StartedComponents {
   session: RealtimeSession;
   conversation: Conversation;
   ownsConversation: boolean;
+  /** The call's chat; absent when not asked for, the edge has none, or it could not be opened. */
+  chat: ChatChannel | undefined;
 }
+
+/** How long a join waits for the chat; a chat later than that is not read, and the agent goes on without it. */
+export const CHAT_OPEN_WAIT_MS = 5_000;
 
 type Component = 'call' | 'model' | 'conversation';
 
@@ -55,13 +62,15 @@ export async function startComponents(init: StartComponentsInit): Promise<Starte
       }
       throw thrown;
     });
-  const [media, session, conversation] = await Promise.allSettled([
+  const [media, session, conversation, chat] = await Promise.allSettled([
     start('call', joinCall(edge, call, stop)),
     start('model', llm.connect({ instructions: init.instructions, tools: init.tools, addressing: init.addressing, signal: stop })),
     start('conversation', init.conversation ? Promise.resolve(init.conversation) : edge.createConversation(call)),
+    openChat(init, stop),
   ]);
   if (first || signal.aborted) {
     await Promise.allSettled([
+      chat.status === 'fulfilled' ? chat.value?.close() : undefined,
       media.status === 'fulfilled' ? media.value.connection.close() : undefined,
       session.status === 'fulfilled' ? session.value.close() : undefined,
       conversation.status === 'fulfilled' && !init.conversation ? conversation.value.close() : undefined,
@@ -76,7 +85,32 @@ export async function startComponents(init: StartComponentsInit): Promise<Starte
     session: ready(session),
     conversation: ready(conversation),
     ownsConversation: !init.conversation,
+    chat: ready(chat),
   };
+}
+
+/**
+ * The call's chat, if asked for and the edge has one. Not a component the join depends on: a
+ * voice agent is useful without its chat, so a chat that fails, or is not ready within
+ * CHAT_OPEN_WAIT_MS, is reported and left out (one that opens later is closed).
+ */
+async function openChat(init: StartComponentsInit, signal: AbortSignal): Promise<ChatChannel | undefined> {
+  if (!init.chat || !init.edge.openChat) return undefined;
+  const opening = init.edge.openChat(init.call, { historyMessages: init.chat.historyMessages, signal });
+  let timer: NodeJS.Timeout | undefined;
+  const outcome = await Promise.race([
+    opening.then((chat) => ({ chat }), (error: unknown) => ({ error: toError(error) })),
+    new Promise<{ late: true }>((resolve) => (timer = setTimeout(() => resolve({ late: true }), CHAT_OPEN_WAIT_MS))),
+  ]);
+  clearTimeout(timer);
+  if ('chat' in outcome) return outcome.chat;
+  if ('late' in outcome) {
+    void opening.then((chat) => chat.close(), () => undefined);
+    init.logger.warn({ waitedMs: CHAT_OPEN_WAIT_MS }, "the call's chat was not ready in time; the agent goes on without reading it");
+  } else if (!signal.aborted) {
+    init.logger.warn({ err: outcome.error.message }, "could not read the call's chat; the agent goes on without it");
+  }
+  return undefined;
 }
 
 /** Joins the call and publishes the agent's voice; a connection that cannot publish is closed. */

@@ -8,6 +8,7 @@ import type { Conversation } from '../conversation/index.js';
 import type { AudioOutput } from '../edge/edge.js';
 import type { RealtimeSession } from '../llm/realtime.js';
 import type { AgentEvents, AgentStats, TurnMetrics } from './agent-events.js';
+import type { ChatReplies } from './chat-settings.js';
 import type { SpeakerTracker } from './speaker-tracker.js';
 
 /** Whose user turn it is when nobody could be heard (e.g. text sent with `respond`). */
@@ -20,6 +21,8 @@ interface UserTurn {
 
 interface AgentTurn {
   nextIndex: number;
+  /** All the model produced for the turn, heard or not. */
+  fullText: string;
   firstAudioAtMs?: number;
   metrics: TurnMetrics;
 }
@@ -31,6 +34,8 @@ export interface TurnRecorderOptions {
   speakers: SpeakerTracker;
   agentUserId: string;
   events: EventBus<AgentEvents>;
+  /** Where an answer goes (an answer to typed turns may be text only, or kept whole); default voice. */
+  replyOf?: (turnId: string) => ChatReplies;
 }
 
 export class TurnRecorder {
@@ -87,6 +92,7 @@ export class TurnRecorder {
   }
 
   #onAudio(turnId: string, samples: Int16Array, sampleRate: number): void {
+    if (this.#replyOf(turnId) === 'text') return; // written to the chat, not spoken
     const turn = this.#agentTurn(turnId);
     if (turn.firstAudioAtMs === undefined) {
       turn.firstAudioAtMs = performance.now();
@@ -108,6 +114,10 @@ export class TurnRecorder {
     const turn = this.#playingTurn;
     if (reason === 'flushed' && turn) turn.metrics.playedMs = playedMs;
     this.#options.events.emit('agent.speech.stopped', { turnId: turn?.metrics.turnId, atMs, reason, playedMs });
+  }
+
+  #replyOf(turnId: string): ChatReplies {
+    return this.#options.replyOf?.(turnId) ?? 'voice';
   }
 
   #userTurn(turnId: string): UserTurn {
@@ -142,7 +152,7 @@ export class TurnRecorder {
 
   #agentTurn(turnId: string): AgentTurn {
     let turn = this.#agentTurns.get(turnId);
-    if (!turn) this.#agentTurns.set(turnId, (turn = { nextIndex: 0, metrics: { turnId, interrupted: false } }));
+    if (!turn) this.#agentTurns.set(turnId, (turn = { nextIndex: 0, fullText: '', metrics: { turnId, interrupted: false } }));
     return turn;
   }
 
@@ -157,13 +167,16 @@ export class TurnRecorder {
 
   #onOutputTranscript(turnId: string, delta: string, text: string): void {
     const turn = this.#agentTurn(turnId);
+    turn.fullText = text;
     const { conversation, agentUserId } = this.#options;
     conversation.upsert({ id: turnId, role: 'assistant', userId: agentUserId, content: delta, contentIndex: turn.nextIndex++ });
     this.#options.events.emit('transcript', { role: 'assistant', userId: agentUserId, turnId, text, delta, final: false });
   }
 
-  #onTurnComplete(turnId: string, text: string, interrupted: boolean): void {
+  #onTurnComplete(turnId: string, heard: string, interrupted: boolean): void {
     const turn = this.#agentTurn(turnId);
+    // An answer also written to the chat keeps all of it there, whatever cut its voice.
+    const text = this.#replyOf(turnId) !== 'voice' && turn.fullText.length > heard.length ? turn.fullText : heard;
     this.#agentTurns.delete(turnId);
     const { conversation, agentUserId, output, events } = this.#options;
     if (!interrupted) output.end();

@@ -54,6 +54,10 @@ export async function buildAgent(definition: AgentDefinition, buildContext: Buil
     video,
     addressing: definition.addressing ?? config.agent.addressing,
     addressingNames: config.agent.addressingNames.length > 0 ? config.agent.addressingNames : undefined,
+    chatInput: definition.chatInput ?? config.agent.chat.input,
+    chatReplies: definition.chatReplies ?? config.agent.chat.replies,
+    chatTool: definition.chatTool ?? config.agent.chat.tool,
+    chatHistory: definition.chatHistory ?? { maxMessages: config.agent.chat.historyMessages, maxChars: config.agent.chat.historyChars },
   });
   let closing: Promise<void> | undefined;
   const close = (reason: string) =>

@@ -44,6 +44,13 @@ describe('defineAgent', () => {
     expect(() => defineAgent({ addressing: 'sometimes' as never })).toThrow(/addressing.*'always' or 'when-addressed'/);
   });
 
+  it('takes the chat settings and names a wrong one', () => {
+    const definition = defineAgent({ chatReplies: 'both', chatTool: false, chatInput: true, chatHistory: { maxMessages: 20 } });
+    expect(definition).toMatchObject({ chatReplies: 'both', chatTool: false, chatHistory: { maxMessages: 20 } });
+    expect(() => defineAgent({ chatReplies: 'loud' as never })).toThrow(/chatReplies.*voice, text, both/);
+    expect(() => defineAgent({ chatHistory: { maxChars: -1 } })).toThrow(/chatHistory.maxChars/);
+  });
+
   it('checks tools as a registry does: two with one name are refused', () => {
     const tool = { name: 'same', description: 'd', parameters: z.object({}), execute: () => 'x' };
     expect(() => defineAgent({ tools: [tool, tool] })).toThrow(/same/);

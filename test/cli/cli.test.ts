@@ -171,7 +171,8 @@ describe('stream-agents with the services (fakes)', () => {
     try {
       await video.call(callId).waitForSession(AGENT_ID, START_MS);
       const [connection] = connectionsWith('You are the first agent.');
-      expect(connection?.setup?.tools?.[0]).toMatchObject({ functionDeclarations: [{ name: 'echo' }] });
+      // The file's tool, and the built-in one that posts to the call's chat.
+      expect(connection?.setup?.tools?.[0]?.functionDeclarations?.map((declaration) => declaration.name)).toEqual(['echo', 'post_to_chat']);
       await waitUntil(() => cli.output().includes('the agent is in the call'), 'the run to log that it joined', START_MS);
       // .env's LOG_LEVEL=debug was applied: the debug line saying where the configuration came from.
       expect(cli.output()).toMatch(/"level":20[^\n]*"msg":"configuration read"/);
