@@ -111,6 +111,25 @@ describeRedis('worker processes with the real Agent, sharing Redis', () => {
     expect(figures.figures.turns).toBe(1);
   }, 60_000);
 
+  it('reads each call’s chat in sessions on either node: a typed message is that person’s turn, answered in its own call', async () => {
+    const calls = [callWithHuman(), callWithHuman()];
+    const created = await Promise.all(calls.map(({ sessions }, index) => (index === 0 ? nodeA : nodeB).request('POST', sessions)));
+    expect(created.map((response) => response.status)).toEqual([201, 201]);
+    api.addUser('alice', { name: 'Alice' });
+    for (const { callId } of calls) api.postMessage(`messaging:${callId}`, { userId: 'alice', text: `Which call is this? ${callId}` });
+    const typedIn = (callId: string) =>
+      live.connections.find((connection) => connection.clientContents.some((content) => JSON.stringify(content).includes(`Alice typed in the chat: Which call is this? ${callId}`)));
+    await waitUntil(() => calls.every(({ callId }) => typedIn(callId)?.turns[0]?.completed === true), 'both typed turns answered', 20_000);
+    expect(typedIn(calls[0]!.callId)).not.toBe(typedIn(calls[1]!.callId));
+    for (const { callId } of calls) {
+      await waitUntil(() => api.transcript(`messaging:${callId}`).some((message) => message.userId === AGENT_ID && !message.generating), `the answer in ${callId}'s chat`, 20_000);
+    }
+    for (const [index, response] of created.entries()) {
+      const { sessionId } = (await response.json()) as { sessionId: string };
+      expect((await nodeA.request('DELETE', `${calls[index]!.sessions}/${sessionId}`)).status).toBe(202);
+    }
+  }, 60_000);
+
   it('ends a session after AGENT_IDLE_TIMEOUT_MS once the last human has left', async () => {
     const { callId, human, sessions } = callWithHuman();
     const created = await nodeA.request('POST', sessions);
