@@ -55,8 +55,12 @@ export interface AgentEvents extends ErrorEvents {
   transcript: TranscriptEvent;
   /** A person typed a message into the call's chat: it is their turn (recorded, and sent to the model). */
   'chat.message': { message: TypedMessage };
-  /** A chat message that is not a typed turn, and why (see IgnoredChatMessageReason), or one over its author's rate limit. */
-  'chat.message.ignored': { messageId: string; userId?: string; reason: IgnoredChatMessageReason | 'rate-limited' };
+  /**
+   * A chat message that is not a typed turn, and why (see IgnoredChatMessageReason); or a typed
+   * turn not sent to the model: over its author's rate limit, or the oldest of too many waiting
+   * (`backlog`). It stays in the chat either way.
+   */
+  'chat.message.ignored': { messageId: string; userId?: string; reason: IgnoredChatMessageReason | 'rate-limited' | 'backlog' };
   /** Typed turns went to the model, together as one turn. */
   'chat.turn': { messageIds: string[] };
   'tool.call': { call: ToolCall };

@@ -10,7 +10,7 @@
  * MAX_WAIT_MS at most: a conversation that never pauses still reads the chat.
  *
  * Each person has a rate limit (TypedTurnRateLimit); a message over it is ignored, and stays in
- * the chat. The model's answer to typed turns goes where `replies` says (see `replyOf`).
+ * the chat; so does the oldest waiting turn when MAX_WAITING_TURNS are waiting. The model's answer to typed turns goes where `replies` says (see `replyOf`).
  */
 import type { EventBus } from '../core/event-bus.js';
 import type { Logger } from '../core/logger.js';
@@ -29,6 +29,13 @@ const ANSWER_GRACE_MS = 1_500;
 const TYPED_ANSWER_GRACE_MS = 5_000;
 /** One typed message, as the model gets it. */
 export const MAX_TYPED_CHARS = 2_000;
+/** An author's name, as the model gets it. */
+const MAX_NAME_CHARS = 64;
+/**
+ * Typed turns waiting at once. Each person's rate limit bounds what one person adds; many people
+ * together could still fill a model turn without end, so beyond this the oldest waiting give way.
+ */
+export const MAX_WAITING_TURNS = 20;
 
 export interface TypedTurnsInit {
   chat: ChatChannel;
@@ -134,6 +141,10 @@ export class TypedTurns {
       typed: true,
     });
     this.#pending.push(message);
+    for (const dropped of this.#pending.splice(0, Math.max(0, this.#pending.length - MAX_WAITING_TURNS))) {
+      logger.info({ messageId: dropped.id, userId: dropped.userId }, 'too many typed turns waiting; the oldest is dropped');
+      events.emit('chat.message.ignored', { messageId: dropped.id, userId: dropped.userId, reason: 'backlog' });
+    }
     this.#deliverIfQuiet();
     if (this.#pending.length > 0) this.#waitTimer ??= setTimeout(() => this.#deliver(), MAX_WAIT_MS);
   }
@@ -179,7 +190,7 @@ export class TypedTurns {
 
 /** One typed message as the model reads it: who typed what. */
 function asModelText(message: TypedMessage): string {
-  const author = (message.userName ?? message.userId).replace(/\s+/g, ' ').trim();
+  const author = (message.userName ?? message.userId).replace(/\s+/g, ' ').trim().slice(0, MAX_NAME_CHARS);
   const text = message.text.length > MAX_TYPED_CHARS ? `${message.text.slice(0, MAX_TYPED_CHARS)}…` : message.text;
   return `${author} typed in the chat: ${text}`;
 }
