@@ -98,8 +98,15 @@ export class StreamChatChannel implements ChatChannel {
 
   async #start(init: StreamChatChannelInit): Promise<void> {
     const { agentUser } = init;
+    // The user as the edge registered it, custom fields included: connecting updates the user
+    // with what it is given, and the agent's `bot: true` must stay.
     await this.#client.connectUser(
-      { id: agentUser.id, ...(agentUser.name ? { name: agentUser.name } : {}), ...(agentUser.imageUrl ? { image: agentUser.imageUrl } : {}) },
+      {
+        ...agentUser.custom,
+        id: agentUser.id,
+        ...(agentUser.name ? { name: agentUser.name } : {}),
+        ...(agentUser.imageUrl ? { image: agentUser.imageUrl } : {}),
+      },
       () => Promise.resolve(init.token()),
     );
     this.#channel = this.#client.channel(init.channelType, init.channelId);
