@@ -79,6 +79,8 @@ describe('typed turns', () => {
   it('takes a burst of 20 messages from two people as few turns, within each person’s rate limit', async () => {
     const { stream, live } = await fakes();
     const agent = await joinedAgent('burst');
+    // The first answer lasts while the rest arrive, even on a loaded machine.
+    live.script.defaultTurn = { answerText: ['Noted.'], answerAudioMs: 2_000 };
     const ignored: string[] = [];
     agent.on('chat.message.ignored', ({ reason, messageId }) => void (reason === 'rate-limited' && ignored.push(`${reason}:${messageId}`)));
     const turns: string[][] = [];
@@ -110,7 +112,7 @@ describe('typed turns', () => {
     stream.api.refuseChatSockets(false);
     await live.waitFor(() => userTexts(live).join('\n').includes('me too'), { what: 'the missed messages reaching the model', timeoutMs: 20_000 });
     stream.api.postMessage('messaging:drop', { userId: 'alice', text: 'and now' });
-    await waitUntil(() => delivered.includes('and now'), 'a message on the new socket');
+    await waitUntil(() => delivered.includes('and now'), 'a message on the new socket', 15_000);
     expect(delivered).toEqual(['typed while you were away', 'me too', 'and now']);
     expect(userTexts(live).join('\n')).toContain('Alice typed in the chat: typed while you were away\nBob typed in the chat: me too');
   });
@@ -128,13 +130,13 @@ describe('typed turns', () => {
     const agent = await joinedAgent('ignored');
     const cid = 'messaging:ignored';
     const earlier = stream.api.postMessage(cid, { userId: 'alice', text: 'first' });
-    await live.waitFor(() => live.latest!.turns[0]?.completed, { what: 'the first message answered' });
+    await live.waitFor(() => live.latest!.turns[0]?.completed, { what: 'the first message answered', timeoutMs: 15_000 });
     const ignored = nextEvent(agent.events, 'chat.message.ignored', (event) => event.reason === reason);
     const message = post(stream.api, cid, earlier.id);
     await expect(ignored).resolves.toMatchObject({ messageId: message.id, reason });
     // A message after it is a turn: what came before was looked at, and not taken.
     stream.api.postMessage(cid, { userId: 'bob', text: 'last' });
-    await live.waitFor(() => userTexts(live).length === 2, { what: 'the last message sent' });
+    await live.waitFor(() => userTexts(live).length === 2, { what: 'the last message sent', timeoutMs: 15_000 });
     expect(userTexts(live)).toEqual(['Alice typed in the chat: first', 'Bob typed in the chat: last']);
   });
 
@@ -191,7 +193,7 @@ describe('history', () => {
     const stored = stream.api.channelMessages('messaging:rejoin').length;
 
     const second = await joinedAgent('rejoin');
-    const context = await live.waitFor(() => live.latest!.clientContents[0], { what: 'the history sent' });
+    const context = await live.waitFor(() => live.latest!.clientContents[0], { what: 'the history sent', timeoutMs: 15_000 });
     expect(context.turnComplete).toBe(false);
     expect(context.turns).toEqual([
       { role: 'user', parts: [{ text: 'Alice: My name is Siobhan.' }] },
@@ -207,10 +209,10 @@ describe('history', () => {
     for (let index = 1; index <= 6; index++) {
       stream.api.postMessage('messaging:bounded', { userId: index % 2 ? 'alice' : 'agent', text: `line ${index}` });
     }
-    await stream.api.waitFor(() => stream.api.channelMessages('messaging:bounded').length === 6, { what: 'six messages' });
+    await stream.api.waitFor(() => stream.api.channelMessages('messaging:bounded').length === 6, { what: 'six messages', timeoutMs: 15_000 });
     await first.close();
     await joinedAgent('bounded', { chatHistory: { maxMessages: 3 } });
-    const context = await live.waitFor(() => live.latest!.clientContents[0], { what: 'the history sent' });
+    const context = await live.waitFor(() => live.latest!.clientContents[0], { what: 'the history sent', timeoutMs: 15_000 });
     expect(context.turns).toEqual([
       { role: 'user', parts: [{ text: HISTORY_OPENING }] },
       { role: 'model', parts: [{ text: 'line 4' }] },
