@@ -63,6 +63,20 @@ describe('Agent in pipeline mode', () => {
     ]);
   }, 90_000);
 
+  it('answers a message typed into the call’s chat as that person’s turn, and speaks the answer', async () => {
+    harness = await startPipelineHarness();
+    const { agent, stream, gemini } = harness;
+    gemini.script({ text: 'It is spelled S-I-O-B-H-A-N.' });
+    const { fakeCall } = await harness.joinCall('pipeline-typed', { userId: 'alice', name: 'Alice' });
+    stream.api.addUser('alice', { name: 'Alice' });
+    const turnEnded = nextEvent(agent.events, 'agent.turn.ended', () => true, 30_000);
+    stream.api.postMessage('messaging:pipeline-typed', { userId: 'alice', text: 'How do you spell Siobhan?' });
+    await expect(turnEnded).resolves.toMatchObject({ text: 'It is spelled S-I-O-B-H-A-N.', interrupted: false });
+    const request = gemini.requests.at(-1)!.body as { contents: Array<{ role: string; parts: Array<{ text?: string }> }> };
+    expect(request.contents.at(-1)).toEqual({ role: 'user', parts: [{ text: 'Alice typed in the chat: How do you spell Siobhan?' }] });
+    await fakeCall.recording(AGENT_ID).waitFor((r) => audible(r.frames).length >= 20, 20_000, 'the answer spoken');
+  }, 90_000);
+
   it('cuts its answer when a person speaks words over it, and stores what was heard, marked interrupted', async () => {
     harness = await startPipelineHarness();
     const { agent, stream, gemini } = harness;
