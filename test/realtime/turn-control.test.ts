@@ -83,6 +83,19 @@ describe('GeminiRealtime with the agent’s own turn detection', () => {
     expect(names.indexOf('user.speech.ended')).toBeLessThan(names.indexOf('response.started'));
   });
 
+  it('answers text sent between turns (a typed turn) without opening an activity, and then hears speech as before', async () => {
+    fake.script.turns.push({ answerText: ['Typed', ' answer.'], answerAudioMs: 400 }, { userText: ['What time is it?'], answerText: ['Noon.'], answerAudioMs: 300 });
+    const { session, events } = await open();
+    session.sendText('Alice typed in the chat: hello');
+    await waitUntil(() => payloadsOf(events, 'turn.complete').length === 1, 'the answer to the text', 10_000);
+    expect(payloadsOf(events, 'turn.complete')[0]).toMatchObject({ text: 'Typed answer.', interrupted: false });
+    expect(fake.latest!.activityEvents).toEqual([]);
+    await say(session, 'What time is it?');
+    await waitUntil(() => payloadsOf(events, 'turn.complete').length === 2, 'the answer to speech', 10_000);
+    expect(payloadsOf(events, 'turn.complete')[1]).toMatchObject({ text: 'Noon.', interrupted: false });
+    expect(fake.latest!.activityEvents.map((event) => event.type)).toEqual(['activityStart', 'activityEnd']);
+  });
+
   it('holds a long answer at a backchannel and plays on: the model is neither cut nor asked to answer it', async () => {
     fake.script.turns.push({ userText: ['Tell me a story.'], answerText: ['Once', ' upon', ' a', ' time', ' there', ' was', ' a', ' fox.'], answerAudioMs: 9_000 });
     const { session, events } = await open();
