@@ -61,8 +61,8 @@ export interface AgentEvents extends ErrorEvents {
    * (`backlog`). It stays in the chat either way.
    */
   'chat.message.ignored': { messageId: string; userId?: string; reason: IgnoredChatMessageReason | 'rate-limited' | 'backlog' };
-  /** Typed turns went to the model, together as one turn. */
-  'chat.turn': { messageIds: string[] };
+  /** Typed turns went to the model, together as one turn; `answered`: it was asked to answer (else context only, `when-addressed`). */
+  'chat.turn': { messageIds: string[]; answered: boolean };
   'tool.call': { call: ToolCall };
   'tool.result': { call: ToolCall; result: ToolResult };
   metrics: TurnMetrics;

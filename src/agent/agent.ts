@@ -309,6 +309,7 @@ export class Agent<Tools extends readonly unknown[] = any[]> {
         conversation: started.conversation,
         events: this.events,
         settings: chat,
+        addressing: this.#addressing,
         logger: this.#logger,
       });
     }

@@ -9,6 +9,10 @@
  * model turn for all of them, so a burst of messages gets one answer, not one each. A wait lasts
  * MAX_WAIT_MS at most: a conversation that never pauses still reads the chat.
  *
+ * With `addressing: 'when-addressed'` (a group call) a typed turn is answered when it names the
+ * agent, or is a question right after its answer to typed turns (AddressingPolicy, as for speech);
+ * the others go to the model as context only, so it knows what was said when it is asked.
+ *
  * Each person has a rate limit (TypedTurnRateLimit); a message over it is ignored, and stays in
  * the chat; so does the oldest waiting turn when MAX_WAITING_TURNS are waiting. The model's answer to typed turns goes where `replies` says (see `replyOf`).
  */
@@ -17,6 +21,7 @@ import type { Logger } from '../core/logger.js';
 import type { Conversation } from '../conversation/index.js';
 import type { AudioOutput, ChatChannel, TypedMessage } from '../edge/edge.js';
 import type { RealtimeSession } from '../llm/realtime.js';
+import { AddressingPolicy, type AddressingSettings } from '../turns/addressing.js';
 import type { AgentEvents } from './agent-events.js';
 import type { ChatReplies, ChatSettings } from './chat-settings.js';
 import { TypedTurnRateLimit } from './typed-turn-rate-limit.js';
@@ -44,14 +49,27 @@ export interface TypedTurnsInit {
   conversation: Conversation;
   events: EventBus<AgentEvents>;
   settings: Pick<ChatSettings, 'replies' | 'rateLimit'>;
+  /** Group calls: only typed turns meant for the agent are answered. Unset: every one is. */
+  addressing?: AddressingSettings;
   logger: Logger;
+}
+
+interface Waiting {
+  message: TypedMessage;
+  /** Meant for the agent: it asks for an answer; otherwise context only. */
+  addressed: boolean;
 }
 
 export class TypedTurns {
   readonly #init: TypedTurnsInit;
   readonly #rateLimit: TypedTurnRateLimit;
   readonly #unsubscribe: Array<() => void> = [];
-  #pending: TypedMessage[] = [];
+  #pending: Waiting[] = [];
+  readonly #addressing: AddressingPolicy | undefined;
+  /** For the addressing policy's follow-up rule: the agent's last answer to typed turns. */
+  #answeredAtMs: number | undefined;
+  #answeredText: string | undefined;
+  #typedSinceAnswer = 0;
   #userSpeaking = false;
   #awaitingAnswer = false;
   #answering = false;
@@ -59,6 +77,8 @@ export class TypedTurns {
   /** Answers to typed turns, by model turn id, and whether the next answer is one. */
   readonly #replies = new Map<string, ChatReplies>();
   #nextAnswerIsReply = false;
+  /** The model turn that last answered typed turns. */
+  #lastReplyTurn: string | undefined;
   #graceTimer: NodeJS.Timeout | undefined;
   #waitTimer: NodeJS.Timeout | undefined;
   #closed = false;
@@ -66,6 +86,7 @@ export class TypedTurns {
   constructor(init: TypedTurnsInit) {
     this.#init = init;
     this.#rateLimit = new TypedTurnRateLimit(init.settings.rateLimit);
+    this.#addressing = init.addressing && new AddressingPolicy(init.addressing);
     const { chat, session, output } = init;
     this.#unsubscribe.push(
       chat.events.on('message', ({ message }) => this.#onTyped(message)),
@@ -86,6 +107,10 @@ export class TypedTurns {
       session.on('input.transcript.done', () => this.#answerGrace(ANSWER_GRACE_MS)),
       session.on('response.started', ({ turnId }) => this.#onAnswerStarted(turnId)),
       session.on('turn.complete', ({ turnId }) => {
+        if (this.#lastReplyTurn === turnId) {
+          this.#answeredAtMs = performance.now();
+          this.#typedSinceAnswer = 0;
+        }
         this.#answering = false;
         this.#awaitingAnswer = false;
         // After the recorder has read it (it listens first); later answers are not replies.
@@ -140,13 +165,27 @@ export class TypedTurns {
       final: true,
       typed: true,
     });
-    this.#pending.push(message);
-    for (const dropped of this.#pending.splice(0, Math.max(0, this.#pending.length - MAX_WAITING_TURNS))) {
+    this.#pending.push({ message, addressed: this.#isAddressed(message) });
+    for (const { message: dropped } of this.#pending.splice(0, Math.max(0, this.#pending.length - MAX_WAITING_TURNS))) {
       logger.info({ messageId: dropped.id, userId: dropped.userId }, 'too many typed turns waiting; the oldest is dropped');
       events.emit('chat.message.ignored', { messageId: dropped.id, userId: dropped.userId, reason: 'backlog' });
     }
     this.#deliverIfQuiet();
     if (this.#pending.length > 0) this.#waitTimer ??= setTimeout(() => this.#deliver(), MAX_WAIT_MS);
+  }
+
+  #isAddressed(message: TypedMessage): boolean {
+    if (!this.#addressing) return true;
+    const addressed = this.#addressing.isAddressed(message.text, {
+      agentAnsweredAtMs: this.#answeredAtMs,
+      turnsSinceAnswer: this.#typedSinceAnswer,
+      answeredText: this.#answeredText,
+      participantNames: this.#init.addressing?.participantNames() ?? [],
+      nowMs: performance.now(),
+    });
+    this.#typedSinceAnswer += 1;
+    if (addressed) this.#answeredText = message.text;
+    return addressed;
   }
 
   #onAnswerStarted(turnId: string): void {
@@ -155,6 +194,7 @@ export class TypedTurns {
     clearTimeout(this.#graceTimer);
     if (this.#nextAnswerIsReply) {
       this.#nextAnswerIsReply = false;
+      this.#lastReplyTurn = turnId;
       if (this.#init.settings.replies !== 'voice') this.#replies.set(turnId, this.#init.settings.replies);
     }
   }
@@ -176,15 +216,19 @@ export class TypedTurns {
   #deliver(): void {
     clearTimeout(this.#waitTimer);
     this.#waitTimer = undefined;
-    const messages = this.#pending;
+    const waiting = this.#pending;
     this.#pending = [];
     const { session, events } = this.#init;
-    if (messages.length === 0 || this.#closed || session.closed) return;
-    session.sendText(messages.map(asModelText).join('\n'));
-    this.#nextAnswerIsReply = true;
-    this.#awaitingAnswer = true;
-    this.#answerGrace(TYPED_ANSWER_GRACE_MS);
-    events.emit('chat.turn', { messageIds: messages.map((message) => message.id) });
+    if (waiting.length === 0 || this.#closed || session.closed) return;
+    // One of them is for the agent: all go as one turn that asks for an answer. None: context.
+    const answer = waiting.some(({ addressed }) => addressed);
+    session.sendText(waiting.map(({ message }) => asModelText(message)).join('\n'), { turnComplete: answer });
+    if (answer) {
+      this.#nextAnswerIsReply = true;
+      this.#awaitingAnswer = true;
+      this.#answerGrace(TYPED_ANSWER_GRACE_MS);
+    }
+    events.emit('chat.turn', { messageIds: waiting.map(({ message }) => message.id), answered: answer });
   }
 }
 

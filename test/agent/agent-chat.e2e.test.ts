@@ -143,6 +143,8 @@ describe('typed turns', () => {
   it('writes the answer to a typed turn to the chat, unspoken, with chatReplies: text', async () => {
     const { stream, live } = await fakes();
     const agent = await joinedAgent('text-replies', { chatReplies: 'text' });
+    const ignored: string[] = [];
+    agent.on('chat.message.ignored', ({ reason }) => void ignored.push(reason));
     live.script.turns.push({ answerText: ['The link', ' is in the docs.'], answerAudioMs: 600 });
     const ended = nextEvent(agent.events, 'agent.turn.ended');
     stream.api.postMessage('messaging:text-replies', { userId: 'alice', text: 'Where is the link?' });
@@ -154,6 +156,9 @@ describe('typed turns', () => {
     ]);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(stream.video.call('text-replies').recording('agent').frames.filter((frame) => !isSilent(frame.samples))).toEqual([]);
+    // The transcripts coming back over the socket are not turns, and their updates are not edits of one.
+    await stream.api.waitFor(() => stream.api.requests.some((request) => request.method === 'PUT'), { what: 'the final write' });
+    expect(ignored.filter((reason) => reason !== 'own' && reason !== 'transcript')).toEqual([]);
   });
 });
 

@@ -12,20 +12,25 @@ import { createLogger } from '../../src/core/logger.js';
 import { InMemoryConversation } from '../../src/conversation/index.js';
 import type { AudioOutput, AudioOutputEvents, ChatChannel, ChatChannelEvents, TypedMessage } from '../../src/edge/edge.js';
 import type { RealtimeEvents, RealtimeSession } from '../../src/llm/realtime.js';
+import type { AddressingSettings } from '../../src/turns/addressing.js';
 
 afterEach(() => void vi.useRealTimers());
 
-function rig(replies: ChatReplies = 'voice', rateLimit = { burst: 5, perMinute: 12 }) {
+function rig(replies: ChatReplies = 'voice', rateLimit = { burst: 5, perMinute: 12 }, addressing?: AddressingSettings) {
   const chat = { events: new EventBus<ChatChannelEvents>(), history: [], close: async () => {} } satisfies ChatChannel;
   const sessionEvents = new EventBus<RealtimeEvents>();
   const sent: string[] = [];
-  const session = Object.assign(sessionEvents, { closed: false, sendText: (text: string) => void sent.push(text) }) as unknown as RealtimeSession;
+  const context: string[] = [];
+  const session = Object.assign(sessionEvents, {
+    closed: false,
+    sendText: (text: string, options?: { turnComplete?: boolean }) => void (options?.turnComplete === false ? context : sent).push(text),
+  }) as unknown as RealtimeSession;
   const output = { events: new EventBus<AudioOutputEvents>() } as unknown as AudioOutput;
   const events = new EventBus<AgentEvents>();
   const ignored: string[] = [];
   events.on('chat.message.ignored', ({ reason, messageId }) => void ignored.push(`${reason}:${messageId}`));
   const conversation = new InMemoryConversation();
-  const typed = new TypedTurns({ chat, session, output, conversation, events, settings: { replies, rateLimit }, logger: createLogger('test') });
+  const typed = new TypedTurns({ chat, session, output, conversation, events, settings: { replies, rateLimit }, addressing, logger: createLogger('test') });
   let next = 0;
   const type = (userId: string, text: string, userName?: string): TypedMessage => {
     const message = { id: `m${++next}`, userId, ...(userName ? { userName } : {}), text, createdAt: new Date() };
@@ -33,7 +38,7 @@ function rig(replies: ChatReplies = 'voice', rateLimit = { burst: 5, perMinute: 
     return message;
   };
   const model = sessionEvents as unknown as EventBus<RealtimeEvents>;
-  return { typed, type, sent, ignored, conversation, model, voice: output.events, close: () => typed.close() };
+  return { typed, type, sent, context, ignored, conversation, model, voice: output.events, close: () => typed.close() };
 }
 
 describe('TypedTurns', () => {
@@ -108,6 +113,21 @@ describe('TypedTurns', () => {
     expect(typed.replyOf('spoken')).toBe('voice');
     await Promise.resolve();
     expect(typed.replyOf('reply')).toBe('voice'); // forgotten once over
+    close();
+  });
+
+  it('in a group call (when-addressed), answers a typed turn that names the agent, and gives the rest as context', () => {
+    const addressing: AddressingSettings = { addressing: 'when-addressed', agentNames: ['Nova'], participantNames: () => ['Bob'] };
+    const { type, sent, context, model, close } = rig('voice', { burst: 5, perMinute: 12 }, addressing);
+    type('alice', 'Bob, lunch at noon?', 'Alice');
+    expect(context).toEqual(['Alice typed in the chat: Bob, lunch at noon?']);
+    expect(sent).toEqual([]);
+    type('alice', 'Nova, what is on the agenda?', 'Alice');
+    expect(sent).toEqual(['Alice typed in the chat: Nova, what is on the agenda?']);
+    model.emit('response.started', { turnId: 'a1' });
+    model.emit('turn.complete', { turnId: 'a1', text: 'The budget.', interrupted: false });
+    type('alice', 'And after that?', 'Alice'); // a question right after the answer: a follow-up
+    expect(sent).toHaveLength(2);
     close();
   });
 });

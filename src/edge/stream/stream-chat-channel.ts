@@ -147,8 +147,14 @@ export class StreamChatChannel implements ChatChannel {
     return true;
   }
 
+  /**
+   * Edits and deletions are said only of messages a person typed: transcripts change many times
+   * a second while they are spoken, and were never turns.
+   */
   #ignore(message: StreamChatMessage, reason: 'edit' | 'deletion'): void {
-    if (!this.#closing) this.events.emit('ignored', { messageId: message.id, userId: message.user?.id, reason });
+    if (this.#closing) return;
+    const kind = messageKind({ ...message, type: message.type === 'deleted' ? 'regular' : message.type }, this.#kind);
+    if ('typed' in kind) this.events.emit('ignored', { messageId: message.id, userId: message.user?.id, reason });
   }
 
   /** The socket is back: watch the channel again, delivering what was typed while it was down. */
