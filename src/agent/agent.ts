@@ -138,9 +138,10 @@ export class Agent<Tools extends readonly unknown[] = any[]> {
     const tools = options.tools instanceof ToolRegistry ? options.tools : new ToolRegistry(options.tools);
     // The edge's chat, or none: a tool that posts where nobody reads is not offered. A tool of
     // the same name among the caller's is theirs to keep.
-    const postTool = this.#chat.tool && typeof options.edge.openChat === 'function' && !tools.has(POST_TO_CHAT_TOOL);
+    const edgeHasChat = typeof options.edge.openChat === 'function';
+    const postTool = this.#chat.tool && edgeHasChat && !tools.has(POST_TO_CHAT_TOOL);
     this.#tools = postTool ? tools.with([postToChatTool(() => this.#joined?.conversation, options.agentUser.id)]) : tools;
-    const chatNote = typeof options.edge.openChat === 'function' ? chatInstructions(this.#chat, postTool) : undefined;
+    const chatNote = edgeHasChat ? chatInstructions(this.#chat, postTool) : undefined;
     this.#instructions = [options.instructions, chatNote].filter(Boolean).join('\n\n') || undefined;
     this.#logger = options.logger ?? createLogger('agent', { agentUserId: options.agentUser.id });
     this.#addressing = addressingSettings(options, () => this.#joined?.connection.participants ?? []);

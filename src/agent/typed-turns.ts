@@ -74,11 +74,9 @@ export class TypedTurns {
   #awaitingAnswer = false;
   #answering = false;
   #playing = false;
-  /** Answers to typed turns, by model turn id, and whether the next answer is one. */
-  readonly #replies = new Map<string, ChatReplies>();
+  /** Whether the next answer answers typed turns, and the model turn that does, until it is over. */
   #nextAnswerIsReply = false;
-  /** The model turn that last answered typed turns. */
-  #lastReplyTurn: string | undefined;
+  #replyTurn: string | undefined;
   #graceTimer: NodeJS.Timeout | undefined;
   #waitTimer: NodeJS.Timeout | undefined;
   #closed = false;
@@ -107,14 +105,16 @@ export class TypedTurns {
       session.on('input.transcript.done', () => this.#answerGrace(ANSWER_GRACE_MS)),
       session.on('response.started', ({ turnId }) => this.#onAnswerStarted(turnId)),
       session.on('turn.complete', ({ turnId }) => {
-        if (this.#lastReplyTurn === turnId) {
+        if (this.#replyTurn === turnId) {
           this.#answeredAtMs = performance.now();
           this.#typedSinceAnswer = 0;
+          // After the recorder has read it (it listens first); later answers are not replies.
+          queueMicrotask(() => {
+            if (this.#replyTurn === turnId) this.#replyTurn = undefined;
+          });
         }
         this.#answering = false;
         this.#awaitingAnswer = false;
-        // After the recorder has read it (it listens first); later answers are not replies.
-        queueMicrotask(() => this.#replies.delete(turnId));
         this.#deliverIfQuiet();
       }),
       output.events.on('playbackStarted', () => {
@@ -129,7 +129,7 @@ export class TypedTurns {
 
   /** Where the answer `turnId` goes: `voice` unless it answers typed turns. */
   replyOf(turnId: string): ChatReplies {
-    return this.#replies.get(turnId) ?? 'voice';
+    return turnId === this.#replyTurn ? this.#init.settings.replies : 'voice';
   }
 
   close(): void {
@@ -194,8 +194,7 @@ export class TypedTurns {
     clearTimeout(this.#graceTimer);
     if (this.#nextAnswerIsReply) {
       this.#nextAnswerIsReply = false;
-      this.#lastReplyTurn = turnId;
-      if (this.#init.settings.replies !== 'voice') this.#replies.set(turnId, this.#init.settings.replies);
+      this.#replyTurn = turnId;
     }
   }
 

@@ -18,6 +18,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { verifyJwt } from '../stream-video/jwt.js';
 import { chatError } from './chat-payloads.js';
+import { clientEvent } from '../support/client-event.js';
 
 /** An open chat connection, as the server sees it. */
 export interface ChatSocket {
@@ -131,15 +132,7 @@ export class ChatSockets {
     const open: OpenSocket = { connectionId, userId: rejection.userId, watching: new Set(), ws };
     this.#open.set(connectionId, open);
     ws.on('message', (raw) => {
-      let message: unknown;
-      try {
-        message = JSON.parse(String(raw));
-      } catch {
-        return;
-      }
-      // The client's ping is an array with one health.check event.
-      const event = (Array.isArray(message) ? message[0] : message) as Record<string, unknown> | undefined;
-      if (event?.type === 'health.check') ws.send(JSON.stringify(healthCheck(connectionId)));
+      if (clientEvent(raw)?.type === 'health.check') ws.send(JSON.stringify(healthCheck(connectionId)));
     });
     ws.on('close', () => {
       if (this.#open.get(connectionId)?.ws === ws) {

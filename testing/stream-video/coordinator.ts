@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
+import { clientEvent } from '../support/client-event.js';
 import type { WebSocket } from 'ws';
 import { callEndedEvent, connectionOk, getCallResponse, joinCallResponse, streamError, type UserInfo } from './call-payloads.js';
 import type { FakeCall } from './fake-call.js';
@@ -38,14 +39,7 @@ export class Coordinator {
   handleSocket(ws: WebSocket): void {
     const connectionId = randomUUID();
     ws.on('message', (raw) => {
-      let message: unknown;
-      try {
-        message = JSON.parse(String(raw));
-      } catch {
-        return;
-      }
-      // The client's health check is an array with one event; its auth message an object.
-      const event = (Array.isArray(message) ? message[0] : message) as Record<string, unknown> | undefined;
+      const event = clientEvent(raw);
       if (event?.type === 'health.check') {
         ws.send(JSON.stringify({ type: 'health.check', connection_id: connectionId, created_at: new Date().toISOString() }));
         return;

@@ -229,7 +229,8 @@ export class StreamEdge implements Edge {
   }
 
   async #shutdown(): Promise<void> {
-    await Promise.all([...[...this.#connections].map((connection) => connection.close()), ...[...this.#chats].map((chat) => chat.close())]);
+    const open: Array<{ close(): Promise<void> }> = [...this.#connections, ...this.#chats];
+    await Promise.all(open.map((component) => component.close()));
     const client = await this.#videoClient?.catch(() => undefined);
     await client?.disconnectUser().catch((thrown: unknown) => {
       this.#log.warn({ err: toError(thrown) }, 'disconnecting the video client failed');

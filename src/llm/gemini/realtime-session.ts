@@ -236,12 +236,8 @@ export class GeminiRealtimeSession extends EventBus<RealtimeEvents> implements R
     this.#assertOpen();
     const contents = liveContents(turns);
     if (contents.length === 0) return;
-    if (this.#active) {
-      this.#handle.contextGrew();
-      this.#active.sendContext(contents);
-    } else {
-      this.#queuedContext.push(...contents);
-    }
+    if (this.#active) this.#sendContext(this.#active, contents);
+    else this.#queuedContext.push(...contents);
   }
 
   say(text: string): void {
@@ -324,10 +320,7 @@ export class GeminiRealtimeSession extends EventBus<RealtimeEvents> implements R
       onClose: (info) => this.#onConnectionClosed(connection, info),
     });
     if (this.#active !== connection) return;
-    if (this.#queuedContext.length > 0) {
-      this.#handle.contextGrew();
-      connection.sendContext(this.#queuedContext.splice(0));
-    }
+    if (this.#queuedContext.length > 0) this.#sendContext(connection, this.#queuedContext.splice(0));
     for (const { text, turnComplete } of this.#queuedTexts.splice(0)) this.#sendUserText(connection, text, turnComplete);
   }
 
@@ -335,6 +328,12 @@ export class GeminiRealtimeSession extends EventBus<RealtimeEvents> implements R
     // A completed turn enters the context; the handle that includes it comes after the answer.
     if (turnComplete) this.#handle.contextGrew();
     connection.sendUserText(text, turnComplete);
+  }
+
+  #sendContext(connection: LiveConnection, contents: Content[]): void {
+    // Like a completed turn, it is in the context; the handle that includes it comes later.
+    this.#handle.contextGrew();
+    connection.sendContext(contents);
   }
 
   #onConnectionClosed(connection: LiveConnection, info: LiveCloseInfo): void {
